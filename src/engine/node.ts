@@ -13,7 +13,11 @@ import type {
  * ever sees this shape; the YAML shape lives in `playbook/`.
  */
 
-/** Variables a compiled rule sees: one object per attribute namespace, plus `event`. */
+/**
+ * Variables a compiled rule sees: one object per attribute namespace of the bundle
+ * (`claim` → `{ status, amount }`), `event` → `{ type, data }` and `now` (a CEL timestamp).
+ * Absent optional attributes are left out of their namespace object.
+ */
 export type RuleContext = Readonly<Record<string, unknown>>;
 
 /** A compiled CEL expression returning bool. Throws on an evaluation fault. */
@@ -24,8 +28,13 @@ export interface CompiledRule {
   evaluate(context: RuleContext): boolean;
 }
 
+export const ATTRIBUTE_TYPES = ["string", "number", "boolean", "timestamp", "string_list"] as const;
+export type AttributeType = (typeof ATTRIBUTE_TYPES)[number];
+
 export interface BundleAttribute {
   readonly name: string;
+  /** Timestamps are epoch ms in the profile and CEL `timestamp` values in rules. */
+  readonly type: AttributeType;
   readonly optional: boolean;
   readonly freshnessMs: number;
   readonly residency: string;
