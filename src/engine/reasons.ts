@@ -142,8 +142,8 @@ export const REASONS = {
 
 export type ReasonCode = keyof typeof REASONS;
 
-export const REASON_CODES = Object.keys(REASONS) as ReasonCode[];
-
 export function isReasonCode(value: string): value is ReasonCode {
   return Object.hasOwn(REASONS, value);
 }
+
+export const REASON_CODES: readonly ReasonCode[] = Object.keys(REASONS).filter(isReasonCode);

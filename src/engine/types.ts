@@ -111,6 +111,7 @@ export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
 export interface SuppressionRecord {
   readonly id: string;
+  readonly subjectId: string;
   readonly reason: SuppressionReason;
   readonly channel: Channel | "*";
   readonly since: Instant;

@@ -1,0 +1,120 @@
+import { REASONS } from "./reasons.ts";
+import { eligibility, freshness, permission, scope, trigger } from "./gates.ts";
+import type { CompiledNode, Policy } from "./node.ts";
+import { assignment, choice, pacing, review } from "./selection.ts";
+import type { Cap, Decision, Outcome, ReasonCode } from "./types.ts";
+import type { DecisionInput, Stop, Walk } from "./walk.ts";
+
+export type { DecisionInput };
+
+/** The gates in DESIGN.md order; each either passes or stops the walk with its reason. */
+const GATES = [trigger, freshness, eligibility, permission, scope, pacing] as const;
+
+/**
+ * Decides one node for one event. Pure: no I/O, no clock. Never throws for an expected outcome;
+ * an internal fault yields `suppress` with reason `error` (fail closed).
+ *
+ * @example
+ * const decision = decideNode(node, policy, { event, profile, consent, history, release, now });
+ * if (decision.outcome === "act") outbox.push(decision.action);
+ */
+export function decideNode(node: CompiledNode, policy: Policy, input: DecisionInput): Decision {
+  const walk = startWalk(node, policy, input);
+  try {
+    return conclude(walk, walkPipeline(walk));
+  } catch (fault) {
+    return failClosed(walk, fault);
+  }
+}
+
+function walkPipeline(walk: Walk): Stop {
+  for (const gate of GATES) {
+    const stop = gate(walk);
+    if (stop !== undefined) return stop;
+  }
+  assignment(walk);
+  choice(walk);
+  if (walk.inControl) return { outcome: "holdout", reason: "control_arm" };
+  return review(walk) ?? { outcome: "act", reason: "eligible" };
+}
+
+function startWalk(node: CompiledNode, policy: Policy, input: DecisionInput): Walk {
+  const candidates = node.actions.flatMap((spec) =>
+    spec.channels.map((channel) => ({ spec, channel })),
+  );
+  return { node, input, policy, caps: capsFor(node, policy), steps: [], candidates, inControl: false };
+}
+
+/** The node's caps and the policy's, less those the node is exempt from. */
+export function capsFor(node: CompiledNode, policy: Policy): readonly Cap[] {
+  const all = [...node.caps, ...policy.caps];
+  return all.filter((cap) => !node.exemptFrom.includes(cap.id));
+}
+
+function conclude(walk: Walk, stop: Stop): Decision {
+  const { node, input } = walk;
+  return {
+    nodeId: node.id,
+    playbook: node.playbook,
+    subjectId: input.event.subjectId,
+    eventId: input.event.id,
+    decidedAt: input.now,
+    outcome: stop.outcome,
+    reason: stop.reason,
+    action: walk.action,
+    deferUntil: stop.outcome === "defer" ? walk.deferUntil : undefined,
+    arm: walk.arm,
+    purpose: node.purpose.id,
+    basis: node.basis,
+    steps: walk.steps,
+    sentence: REASONS[stop.reason].sentence,
+    versions: versionsOf(walk),
+  };
+}
+
+function versionsOf(walk: Walk): Decision["versions"] {
+  const { node, input } = walk;
+  const model = node.model === undefined ? undefined : `${node.model.id}@${node.model.version}`;
+  return { release: input.release.id, playbook: node.playbookVersion, model };
+}
+
+function failClosed(walk: Walk, fault: unknown): Decision {
+  walk.action = undefined;
+  const stop: { outcome: Outcome; reason: ReasonCode } = { outcome: "suppress", reason: "error" };
+  return { ...conclude(walk, stop), errorCode: faultCode(fault) };
+}
+
+/** A stable code for a fault: its class name. Never its message (it may hold data). */
+function faultCode(fault: unknown): string {
+  return fault instanceof Error ? `internal.${fault.name}` : "internal.unknown";
+}
+
+/** Nodes indexed by the event type that triggers them, with the policy they decide under. */
+export interface Engine {
+  readonly policy: Policy;
+  readonly nodes: readonly CompiledNode[];
+  /** Decides every node the event's type triggers, in declared order. */
+  decide(input: DecisionInput): Decision[];
+  /** Decides one node (a deferred decision coming due, a dry run). */
+  decideNode(node: CompiledNode, input: DecisionInput): Decision;
+}
+
+/**
+ * @example
+ * const engine = createEngine(deployment.playbooks.flatMap((p) => p.nodes), deployment.policy);
+ * for (const decision of engine.decide(input)) console.log(decision.outcome, decision.reason);
+ */
+export function createEngine(nodes: readonly CompiledNode[], policy: Policy): Engine {
+  const byEvent = new Map<string, CompiledNode[]>();
+  for (const node of nodes) {
+    const list = byEvent.get(node.trigger.event) ?? [];
+    list.push(node);
+    byEvent.set(node.trigger.event, list);
+  }
+  return {
+    policy,
+    nodes,
+    decideNode: (node, input) => decideNode(node, policy, input),
+    decide: (input) => (byEvent.get(input.event.type) ?? []).map((node) => decideNode(node, policy, input)),
+  };
+}

@@ -1,0 +1,184 @@
+import { checkPermission } from "../consent/permission.ts";
+import { ruleContext } from "./context.ts";
+import type { BundleAttribute, CompiledRule } from "./node.ts";
+import type { Channel, Profile } from "./types.ts";
+import { fail, record, type Stop, type Walk } from "./walk.ts";
+
+/**
+ * The gates of the pipeline (DESIGN.md, "The decision pipeline", steps 1–5). Each returns a
+ * Stop when it fails, after recording itself in the explanation, or undefined to go on.
+ */
+
+/** 1. trigger: the release and node are live and the event meets the trigger condition. */
+export function trigger(walk: Walk): Stop | undefined {
+  const { node, input } = walk;
+  if (input.release.state === "killed") {
+    return fail(walk, "trigger", { outcome: "suppress", reason: "killed" }, {
+      detail: `release ${input.release.id} is killed`,
+    });
+  }
+  if (input.release.disabledNodes.includes(node.id)) {
+    return fail(walk, "trigger", { outcome: "abstain", reason: "node_disabled" }, {
+      detail: `node ${node.id} is disabled in release ${input.release.id}`,
+    });
+  }
+  return triggerCondition(walk);
+}
+
+function triggerCondition(walk: Walk): Stop | undefined {
+  const { node, input } = walk;
+  const rule = node.trigger.when;
+  const evidence = [input.event.id];
+  if (rule === undefined) {
+    record(walk, "trigger", { verdict: "pass", evidence, detail: `event ${input.event.type}` });
+    return undefined;
+  }
+  const missing = missingRequired(node.bundle, rule, input.profile);
+  if (missing !== undefined) {
+    return fail(walk, "trigger", { outcome: "abstain", reason: "missing_attribute" }, {
+      evidence,
+      attributes: [missing],
+      detail: `the trigger condition reads ${missing}, which the profile lacks`,
+    });
+  }
+  const matched = rule.evaluate(contextOf(walk));
+  const entry = { evidence, attributes: rule.attributes, detail: `when ${rule.source}` };
+  if (!matched) return fail(walk, "trigger", { outcome: "abstain", reason: "no_trigger_match" }, entry);
+  record(walk, "trigger", { ...entry, verdict: "pass" });
+  return undefined;
+}
+
+function missingRequired(
+  bundle: readonly BundleAttribute[],
+  rule: CompiledRule,
+  profile: Profile,
+): string | undefined {
+  return rule.attributes.find((name) => {
+    const optional = bundle.find((attribute) => attribute.name === name)?.optional ?? false;
+    return !optional && profile[name] === undefined;
+  });
+}
+
+export function contextOf(walk: Walk) {
+  walk.context ??= ruleContext(walk.node, walk.input.profile, walk.input.event, walk.input.now);
+  return walk.context;
+}
+
+/** 2. freshness: every required bundle attribute is present and within its SLA. */
+export function freshness(walk: Walk): Stop | undefined {
+  const { node, input } = walk;
+  for (const attribute of node.bundle) {
+    const state = input.profile[attribute.name];
+    if (state === undefined) {
+      if (attribute.optional) continue;
+      return fail(walk, "freshness", { outcome: "abstain", reason: "missing_attribute" }, {
+        attributes: [attribute.name],
+        detail: `${attribute.name} is not in the profile`,
+      });
+    }
+    if (input.now - state.updatedAt > attribute.freshnessMs) {
+      return fail(walk, "freshness", { outcome: "abstain", reason: "stale_attribute" }, {
+        evidence: state.eventId === undefined ? [] : [state.eventId],
+        attributes: [attribute.name],
+        detail: `${attribute.name} was set ${ageWords(input.now - state.updatedAt)} ago, past its SLA`,
+      });
+    }
+  }
+  const names = node.bundle.map((attribute) => attribute.name);
+  record(walk, "freshness", { verdict: "pass", attributes: names, detail: "bundle is fresh" });
+  return undefined;
+}
+
+function ageWords(ms: number): string {
+  const hours = ms / 3_600_000;
+  return hours < 48 ? `${hours.toFixed(1)} h` : `${(hours / 24).toFixed(1)} days`;
+}
+
+/** 3. eligibility: the node's CEL rule over the bundle. */
+export function eligibility(walk: Walk): Stop | undefined {
+  const rule = walk.node.eligibility;
+  if (rule === undefined) {
+    record(walk, "eligibility", { verdict: "pass", detail: "no eligibility rule" });
+    return undefined;
+  }
+  const entry = { attributes: rule.attributes, detail: rule.source };
+  if (!rule.evaluate(contextOf(walk))) {
+    return fail(walk, "eligibility", { outcome: "suppress", reason: "not_eligible" }, entry);
+  }
+  record(walk, "eligibility", { ...entry, verdict: "pass" });
+  return undefined;
+}
+
+/** 4. permission: residency, then lawful basis per channel as of the decision instant. */
+export function permission(walk: Walk): Stop | undefined {
+  const foreign = walk.node.bundle.find((attribute) => !residesIn(attribute, walk.policy.region));
+  if (foreign !== undefined) {
+    return fail(walk, "permission", { outcome: "suppress", reason: "residency" }, {
+      attributes: [foreign.name],
+      detail: `${foreign.name} resides in ${foreign.residency}; this deployment decides in ${walk.policy.region}`,
+    });
+  }
+  return lawfulBasis(walk);
+}
+
+function residesIn(attribute: BundleAttribute, region: string): boolean {
+  return attribute.residency === "global" || attribute.residency === region;
+}
+
+function lawfulBasis(walk: Walk): Stop | undefined {
+  const { node, input } = walk;
+  const permitted = new Set<Channel>();
+  const evidence: string[] = [];
+  const details: string[] = [];
+  let firstFailure: Stop | undefined;
+  for (const channel of node.channels) {
+    const request = { purpose: node.purpose, basis: node.basis, channel, at: input.now };
+    const result = checkPermission(input.consent, request);
+    evidence.push(...result.evidence);
+    details.push(`${channel}: ${result.detail}`);
+    if (result.ok) permitted.add(channel);
+    else firstFailure ??= { outcome: "suppress", reason: result.reason };
+  }
+  const detail = `basis ${node.basis} for ${node.purpose.id}; ${details.join("; ")}`;
+  walk.candidates = walk.candidates.filter((candidate) => permitted.has(candidate.channel));
+  if (walk.candidates.length === 0) {
+    const stop = firstFailure ?? { outcome: "suppress", reason: "no_lawful_basis" };
+    return fail(walk, "permission", stop, { evidence, detail });
+  }
+  record(walk, "permission", { verdict: "pass", evidence, detail });
+  return undefined;
+}
+
+/** 5. scope: each candidate is on the node's allow lists and on no global deny list. */
+export function scope(walk: Walk): Stop | undefined {
+  const { node, policy } = walk;
+  const allowed = walk.candidates.filter(
+    (candidate) =>
+      node.channels.includes(candidate.channel) && candidate.spec.channels.includes(candidate.channel),
+  );
+  if (allowed.length === 0) {
+    return fail(walk, "scope", { outcome: "suppress", reason: "out_of_scope" }, {
+      detail: "no candidate action is on the node's allow list",
+    });
+  }
+  const { deny } = policy;
+  walk.candidates = allowed.filter(
+    (candidate) =>
+      !deny.actions.includes(candidate.spec.kind) &&
+      !deny.channels.includes(candidate.channel) &&
+      !deny.templates.includes(candidate.spec.template),
+  );
+  if (walk.candidates.length === 0) {
+    return fail(walk, "scope", { outcome: "suppress", reason: "denied" }, {
+      detail: "every candidate action is on a global deny list",
+    });
+  }
+  record(walk, "scope", { verdict: "pass", detail: candidateWords(walk) });
+  return undefined;
+}
+
+export function candidateWords(walk: Walk): string {
+  return walk.candidates
+    .map((candidate) => `${candidate.spec.kind} ${candidate.spec.template} by ${candidate.channel}`)
+    .join(", ");
+}

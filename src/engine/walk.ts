@@ -1,0 +1,86 @@
+import type { CompiledNode, Policy, Release, RuleContext } from "./node.ts";
+import type {
+  AssentEvent,
+  Cap,
+  Channel,
+  ChosenAction,
+  ConsentView,
+  ExplanationStep,
+  Instant,
+  Outcome,
+  Profile,
+  ReasonCode,
+  SendRecord,
+  StepName,
+  Verdict,
+} from "./types.ts";
+
+/** Everything one decision reads. The engine performs no I/O: all of it is passed in. */
+export interface DecisionInput {
+  readonly event: AssentEvent;
+  readonly profile: Profile;
+  readonly consent: ConsentView;
+  /** Sends already made to this subject (for caps). */
+  readonly history: readonly SendRecord[];
+  readonly release: Release;
+  /** The decision instant. */
+  readonly now: Instant;
+}
+
+/** A candidate action on one channel, narrowed step by step. */
+export interface Candidate {
+  readonly spec: CompiledNode["actions"][number];
+  readonly channel: Channel;
+}
+
+/** The state of one walk through the pipeline. Steps read it and add to it. */
+export interface Walk {
+  readonly node: CompiledNode;
+  readonly input: DecisionInput;
+  readonly policy: Policy;
+  /** Policy and node caps this node is subject to (exemptions removed). */
+  readonly caps: readonly Cap[];
+  readonly steps: ExplanationStep[];
+  context?: RuleContext;
+  candidates: readonly Candidate[];
+  arm?: string;
+  inControl: boolean;
+  action?: ChosenAction;
+  modelScore?: number;
+  modelConfidence?: number;
+  deferUntil?: Instant;
+}
+
+/** What a step says when it stops the walk. */
+export interface Stop {
+  readonly outcome: Outcome;
+  readonly reason: ReasonCode;
+}
+
+export interface StepRecord {
+  readonly verdict: Verdict;
+  readonly reason?: ReasonCode;
+  readonly evidence?: readonly string[];
+  readonly attributes?: readonly string[];
+  readonly detail: string;
+}
+
+/** Adds a step to the explanation. */
+export function record(walk: Walk, step: StepName, entry: StepRecord): void {
+  walk.steps.push({
+    step,
+    verdict: entry.verdict,
+    reason: entry.reason,
+    evidence: entry.evidence ?? [],
+    attributes: entry.attributes ?? [],
+    detail: entry.detail,
+  });
+}
+
+/** Records a failing step and returns the stop it causes. */
+export function fail(walk: Walk, step: StepName, stop: Stop, entry: Omit<StepRecord, "verdict">) {
+  record(walk, step, { ...entry, verdict: "fail", reason: stop.reason });
+  return stop;
+}
+
+export type { Release };

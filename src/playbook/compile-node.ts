@@ -1,0 +1,183 @@
+/**
+ * A schema-valid node to the compiled node the engine runs, after every load-time check.
+ */
+
+import { z } from "zod";
+import type {
+  ActionSpec,
+  AttributeType,
+  BundleAttribute,
+  CompiledNode,
+  CompiledRule,
+  ExperimentSpec,
+  ReviewSpec,
+  ScoringModel,
+} from "../engine/node.ts";
+import type { QuietHours } from "../engine/types.ts";
+import { compileCap } from "./caps.ts";
+import type { Catalog } from "./catalog.ts";
+import { bundleEnvironment, compileRule, type RuleScope } from "./cel.ts";
+import { durationMs, parseClock } from "./durations.ts";
+import { type NodeScope, nodeIssues } from "./node-checks.ts";
+import {
+  type Experiment,
+  type Model,
+  PlaybookNode,
+  type QuietHoursSpec,
+  Review,
+  Trigger,
+} from "./playbook-schema.ts";
+import type { Issue } from "./problems.ts";
+
+/** The playbook a node belongs to. */
+export interface PlaybookHeader {
+  readonly name: string;
+  readonly version: number;
+}
+
+interface NodeRules {
+  readonly when?: CompiledRule;
+  readonly eligibility?: CompiledRule;
+  readonly review?: CompiledRule;
+}
+
+// The rules compile from their own part of the node, so that a schema problem elsewhere in
+// the node does not hide a rule's problems.
+const RulePart = z.looseObject({
+  id: PlaybookNode.shape.id,
+  bundle: PlaybookNode.shape.bundle,
+  trigger: Trigger.pick({ when: true }).loose(),
+  eligibility: PlaybookNode.shape.eligibility,
+  review: Review.pick({ when: true }).loose().optional(),
+});
+type RulePart = z.infer<typeof RulePart>;
+
+/**
+ * Checks one node as written and compiles it; any issue (paths relative to the node) means
+ * no compiled node.
+ *
+ * @example compileNode(data.nodes[0], { name: "insurance", version: 3 }, { catalog, policy })
+ */
+export function compileNode(
+  raw: unknown,
+  header: PlaybookHeader,
+  scope: NodeScope,
+): { node?: CompiledNode; issues: Issue[] } {
+  const issues = nodeIssues(raw, scope);
+  const part = RulePart.safeParse(raw);
+  const rules = part.success ? compileRules(part.data, scope.catalog, issues) : {};
+
+  const parsed = PlaybookNode.safeParse(raw);
+  if (!parsed.success || issues.length > 0) return { issues };
+  const node = parsed.data;
+  const purpose = scope.catalog.purposes.get(node.purpose ?? "");
+  if (purpose === undefined) return { issues };
+
+  const compiled: CompiledNode = {
+    id: node.id,
+    playbook: header.name,
+    playbookVersion: header.version,
+    trigger: { event: node.trigger.event, ...(rules.when ? { when: rules.when } : {}) },
+    bundle: compileBundle(node.bundle, scope.catalog),
+    ...(rules.eligibility ? { eligibility: rules.eligibility } : {}),
+    purpose,
+    basis: node.basis,
+    channels: node.channels,
+    actions: node.actions.map(
+      (action): ActionSpec => ({
+        ...action,
+        channels: action.channels ?? node.channels,
+      }),
+    ),
+    caps: node.caps.map((cap, index) => compileCap(cap, `${node.id}/cap-${index + 1}`)),
+    exemptFrom: node.exempt_from,
+    ...optionalParts(node, rules.review),
+  };
+  return { node: compiled, issues: [] };
+}
+
+function optionalParts(node: PlaybookNode, when: CompiledRule | undefined) {
+  return {
+    ...(node.quiet_hours ? { quietHours: quietHours(node.quiet_hours) } : {}),
+    ...(node.review ? { review: review(node.review, when) } : {}),
+    ...(node.model ? { model: model(node.model) } : {}),
+    ...(node.experiment ? { experiment: experiment(node.experiment) } : {}),
+  };
+}
+
+/** The bundle attributes that are in the catalog; the others are reported by the checks. */
+function compileBundle(entries: readonly string[], catalog: Catalog): BundleAttribute[] {
+  return entries.flatMap((entry) => {
+    const attribute = catalog.attributes.get(entry.replace(/\?$/, ""));
+    if (attribute === undefined) return [];
+
+    const { name, type, freshnessMs, residency, sensitivity } = attribute;
+    const optional = entry.endsWith("?");
+    return [{ name, type, optional, freshnessMs, residency, sensitivity }];
+  });
+}
+
+/** Compiles the node's rules against its bundle, adding their problems to `issues`. */
+function compileRules(part: RulePart, catalog: Catalog, issues: Issue[]): NodeRules {
+  const bundle = compileBundle(part.bundle, catalog);
+  const types = new Map<string, AttributeType>(bundle.map((entry) => [entry.name, entry.type]));
+  const scope: RuleScope = {
+    nodeId: part.id,
+    bundle: types,
+    catalog: new Set(catalog.attributes.keys()),
+  };
+  const environment = bundleEnvironment(types);
+
+  const compile = (text: string | undefined, path: readonly string[]) => {
+    if (text === undefined) return undefined;
+    const result = compileRule(text, path.join("."), scope, environment);
+    for (const message of result.problems) issues.push({ path, message });
+    return result.rule;
+  };
+
+  const when = compile(part.trigger.when, ["trigger", "when"]);
+  const eligibility = compile(part.eligibility, ["eligibility"]);
+  const review = compile(part.review?.when, ["review", "when"]);
+  return {
+    ...(when ? { when } : {}),
+    ...(eligibility ? { eligibility } : {}),
+    ...(review ? { review } : {}),
+  };
+}
+
+function quietHours(spec: QuietHoursSpec): QuietHours {
+  return {
+    startMinute: parseClock(spec.start) ?? 0,
+    endMinute: parseClock(spec.end) ?? 0,
+    mode: spec.mode,
+  };
+}
+
+function review(spec: Review, when: CompiledRule | undefined): ReviewSpec {
+  return {
+    ...(spec.value_above === undefined ? {} : { valueAbove: spec.value_above }),
+    ...(spec.confidence_below === undefined ? {} : { confidenceBelow: spec.confidence_below }),
+    sensitive: spec.sensitive,
+    ...(when ? { when } : {}),
+    ...(spec.sla === undefined ? {} : { slaMs: durationMs(spec.sla) }),
+  };
+}
+
+function model(spec: Model): ScoringModel {
+  return {
+    id: spec.id,
+    version: spec.version,
+    kind: spec.kind,
+    treated: spec.treated,
+    ...(spec.control ? { control: spec.control } : {}),
+  };
+}
+
+function experiment(spec: Experiment): ExperimentSpec {
+  return {
+    salt: spec.salt,
+    arms: Object.entries(spec.arms).map(([name, weight]) => ({ name, weight })),
+    control: spec.control,
+    traffic: spec.traffic,
+  };
+}

@@ -1,0 +1,62 @@
+/** A key in a YAML map or an index in a YAML sequence. */
+export type PathKey = string | number;
+
+/** One thing wrong in a catalog, policy or playbook file, with where it is. */
+export interface LoadProblem {
+  readonly file: string;
+  /** 1-based. */
+  readonly line: number;
+  /** 1-based. */
+  readonly column: number;
+  /** Where in the document, as `nodes[0].caps[0].max`; empty for the whole document. */
+  readonly path: string;
+  readonly nodeId?: string;
+  /** What is wrong and what was expected; names the node when there is one. */
+  readonly message: string;
+}
+
+/**
+ * A problem found before its position is known: a path in the document and a message.
+ * `at: "key"` points at the map key itself (an unknown or badly named key).
+ */
+export interface Issue {
+  readonly path: readonly PathKey[];
+  readonly message: string;
+  readonly at?: "key" | "value";
+}
+
+/** Thrown when any file fails to load; carries every problem found in every file. */
+export class PlaybookLoadError extends Error {
+  override readonly name = "PlaybookLoadError";
+  readonly problems: readonly LoadProblem[];
+
+  constructor(problems: readonly LoadProblem[]) {
+    const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+    super(`playbooks not loaded, ${count}:\n${problems.map(formatProblem).join("\n")}`);
+    this.problems = problems;
+  }
+}
+
+/**
+ * One problem as a line an editor can jump to: `<file>:<line>:<col> <path>: <message>`.
+ *
+ * @example formatProblem(problem) // "insurance.yaml:14:7 nodes[0].caps[0].max: node x: ..."
+ */
+export function formatProblem(problem: LoadProblem): string {
+  const path = problem.path === "" ? "(document)" : problem.path;
+  return `${problem.file}:${problem.line}:${problem.column} ${path}: ${problem.message}`;
+}
+
+/**
+ * A path as people write it: `nodes[0].caps[0].max`, `attributes["claim.amount"].type`.
+ *
+ * @example formatPath(["nodes", 0, "id"]) // "nodes[0].id"
+ */
+export function formatPath(path: readonly PathKey[]): string {
+  return path.map(formatKey).join("").replace(/^\./, "");
+}
+
+function formatKey(key: PathKey): string {
+  if (typeof key === "number") return `[${key}]`;
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}

@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import {
+  JURISDICTION_RULES,
+  jurisdictionRuleFor,
+  regionOf,
+} from "../../src/consent/jurisdiction-rules.ts";
+import { SUPPRESSION_RULES } from "../../src/consent/suppression.ts";
+import { SUPPRESSION_REASONS } from "../../src/engine/types.ts";
+
+describe("jurisdiction rules table", () => {
+  test("at most one rule per region, channel and purpose kind", () => {
+    const seen = new Set<string>();
+    for (const rule of JURISDICTION_RULES) {
+      for (const region of rule.jurisdictions) {
+        for (const channel of rule.channels) {
+          const key = `${region}|${channel}|${rule.purposeKind}`;
+          assert.ok(!seen.has(key), `two rules for ${key}`);
+          seen.add(key);
+        }
+      }
+    }
+  });
+
+  test("every rule has a unique id and cites its law", () => {
+    const ids = JURISDICTION_RULES.map((rule) => rule.id);
+    assert.equal(new Set(ids).size, ids.length);
+    for (const rule of JURISDICTION_RULES) assert.ok(rule.law.length > 0, rule.id);
+  });
+
+  test("the rules the issue asks for are present", () => {
+    assert.equal(
+      jurisdictionRuleFor("US", "sms", "marketing")?.requires,
+      "express_written_consent",
+    );
+    for (const region of ["EU", "UK"]) {
+      for (const channel of ["email", "sms"] as const) {
+        const rule = jurisdictionRuleFor(region, channel, "marketing");
+        assert.equal(rule?.requires, "consent_or_soft_opt_in", `${region} ${channel}`);
+      }
+    }
+  });
+
+  test("no rule for service purposes, other channels, unknown regions or no contact", () => {
+    assert.equal(jurisdictionRuleFor("US", "sms", "service"), undefined);
+    assert.equal(jurisdictionRuleFor("US", "email", "marketing"), undefined);
+    assert.equal(jurisdictionRuleFor("DE", "push", "marketing"), undefined);
+    assert.equal(jurisdictionRuleFor("BR", "sms", "marketing"), undefined);
+    assert.equal(jurisdictionRuleFor(undefined, "sms", "marketing"), undefined);
+  });
+});
+
+describe("regionOf", () => {
+  test("folds countries into the regions the rules name", () => {
+    assert.equal(regionOf("DE"), "EU");
+    assert.equal(regionOf("NO"), "EU");
+    assert.equal(regionOf("GB"), "UK");
+    assert.equal(regionOf("US-CA"), "US");
+    assert.equal(regionOf("US"), "US");
+    assert.equal(regionOf("EU"), "EU");
+    assert.equal(regionOf("BR"), "BR");
+  });
+});
+
+describe("suppression rules table", () => {
+  test("covers every suppression reason", () => {
+    assert.deepEqual(Object.keys(SUPPRESSION_RULES).sort(), [...SUPPRESSION_REASONS].sort());
+  });
+});
