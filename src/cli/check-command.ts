@@ -4,7 +4,9 @@ import { loadDeploymentFromDir, PlaybookLoadError } from "../playbook/loader.ts"
 /** `assent check`: load the catalog, policy and playbooks and report every problem at once. */
 export function checkCommand(): Command {
   return new Command("check")
-    .description("validate catalog.yaml, policy.yaml and playbooks/*.yaml; list every problem with file and line")
+    .description(
+      "validate catalog.yaml, policy.yaml and playbooks/*.yaml; list every problem with file and line",
+    )
     .option("--dir <dir>", "folder with catalog.yaml, policy.yaml and playbooks/", "examples")
     .action((flags: { dir: string }) => runCheck(flags.dir));
 }
@@ -18,7 +20,9 @@ function runCheck(dir: string): void {
         `${catalog.purposes.size} purposes), region ${deployment.policy.region}\n`,
     );
     for (const playbook of playbooks) {
-      process.stdout.write(`ok: ${playbook.file}: ${playbook.name} v${playbook.version}, ${playbook.nodes.length} nodes\n`);
+      process.stdout.write(
+        `ok: ${playbook.file}: ${playbook.name} v${playbook.version}, ${playbook.nodes.length} nodes\n`,
+      );
     }
   } catch (error) {
     if (!(error instanceof PlaybookLoadError)) throw error;

@@ -19,14 +19,26 @@ interface ExplainFlags {
 /** `assent explain`: one simulated subject's decisions, each with its explanation steps. */
 export function explainCommand(): Command {
   return new Command("explain")
-    .description("replay a simulated stream and print one subject's decisions with their explanations")
+    .description(
+      "replay a simulated stream and print one subject's decisions with their explanations",
+    )
     .option("--dir <dir>", "folder with catalog.yaml, policy.yaml and playbooks/", "examples")
-    .option("--playbook <name>", "saas, insurance or retail", oneOf("--playbook", STARTER_PLAYBOOKS), "insurance")
+    .option(
+      "--playbook <name>",
+      "saas, insurance or retail",
+      oneOf("--playbook", STARTER_PLAYBOOKS),
+      "insurance",
+    )
     .option("--subject <id>", "the subject id (default: the first subject with a decision)")
     .option("--subjects <n>", "simulated subjects", wholeNumber("--subjects", 1), 200)
     .option("--days <n>", "days of simulated time", wholeNumber("--days", 1), 30)
     .option("--seed <n>", "random seed", wholeNumber("--seed"), 1)
-    .option("--start <instant>", "first simulated instant", isoInstant("--start"), Date.parse("2025-01-06T00:00:00Z"))
+    .option(
+      "--start <instant>",
+      "first simulated instant",
+      isoInstant("--start"),
+      Date.parse("2025-01-06T00:00:00Z"),
+    )
     .option("--limit <n>", "at most this many decisions", wholeNumber("--limit", 1), 20)
     .action((flags: ExplainFlags) => runExplain(flags));
 }
@@ -40,7 +52,9 @@ function runExplain(flags: ExplainFlags): void {
     if (decision.subjectId === subject && found.length < flags.limit) found.push(decision);
   });
   if (found.length === 0) {
-    process.stderr.write(`no decisions for subject ${subject ?? "(none)"} in this replay; try another --subject or --seed\n`);
+    process.stderr.write(
+      `no decisions for subject ${subject ?? "(none)"} in this replay; try another --subject or --seed\n`,
+    );
     process.exitCode = 1;
     return;
   }

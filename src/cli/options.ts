@@ -5,7 +5,9 @@ export function wholeNumber(name: string, min = 0) {
   return (value: string): number => {
     const parsed = Number(value);
     if (!Number.isInteger(parsed) || parsed < min) {
-      throw new InvalidArgumentError(`${name} must be a whole number of at least ${min}, got "${value}"`);
+      throw new InvalidArgumentError(
+        `${name} must be a whole number of at least ${min}, got "${value}"`,
+      );
     }
     return parsed;
   };
@@ -16,7 +18,9 @@ export function isoInstant(name: string) {
   return (value: string): number => {
     const parsed = Date.parse(value);
     if (!/(Z|[+-]\d\d:\d\d)$/.test(value) || Number.isNaN(parsed)) {
-      throw new InvalidArgumentError(`${name} must be an ISO 8601 instant with a zone, such as 2025-01-06T00:00:00Z`);
+      throw new InvalidArgumentError(
+        `${name} must be an ISO 8601 instant with a zone, such as 2025-01-06T00:00:00Z`,
+      );
     }
     return parsed;
   };

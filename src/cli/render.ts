@@ -5,10 +5,14 @@ const VERDICT_MARK = { pass: "ok  ", fail: "FAIL", skip: "--  " } as const;
 /** A decision and its explanation as lines a person reads. */
 export function renderDecision(decision: Decision): string {
   const when = new Date(decision.decidedAt).toISOString();
-  const action = decision.action === undefined
-    ? ""
-    : ` ${decision.action.kind} ${decision.action.template} by ${decision.action.channel}`;
-  const until = decision.deferUntil === undefined ? "" : ` until ${new Date(decision.deferUntil).toISOString()}`;
+  const action =
+    decision.action === undefined
+      ? ""
+      : ` ${decision.action.kind} ${decision.action.template} by ${decision.action.channel}`;
+  const until =
+    decision.deferUntil === undefined
+      ? ""
+      : ` until ${new Date(decision.deferUntil).toISOString()}`;
   const lines = [
     `${when} ${decision.nodeId}: ${decision.outcome} (${decision.reason})${action}${until}`,
     `  "${decision.sentence}"`,

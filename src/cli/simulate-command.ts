@@ -19,13 +19,30 @@ interface SimulateFlags {
 /** `assent simulate`: replay seeded streams through the starter playbooks and summarise. */
 export function simulateCommand(): Command {
   return new Command("simulate")
-    .description("replay a seeded, simulated event stream through the playbooks and summarise the decisions")
+    .description(
+      "replay a seeded, simulated event stream through the playbooks and summarise the decisions",
+    )
     .option("--dir <dir>", "folder with catalog.yaml, policy.yaml and playbooks/", "examples")
-    .option("--playbook <name>", "saas, insurance, retail or all", oneOf("--playbook", [...STARTER_PLAYBOOKS, "all" as const]), "all")
+    .option(
+      "--playbook <name>",
+      "saas, insurance, retail or all",
+      oneOf("--playbook", [...STARTER_PLAYBOOKS, "all" as const]),
+      "all",
+    )
     .option("--subjects <n>", "simulated subjects per playbook", wholeNumber("--subjects", 1), 1000)
     .option("--days <n>", "days of simulated time", wholeNumber("--days", 1), 30)
-    .option("--seed <n>", "random seed; the same seed gives the same stream", wholeNumber("--seed"), 1)
-    .option("--start <instant>", "first simulated instant", isoInstant("--start"), Date.parse("2025-01-06T00:00:00Z"))
+    .option(
+      "--seed <n>",
+      "random seed; the same seed gives the same stream",
+      wholeNumber("--seed"),
+      1,
+    )
+    .option(
+      "--start <instant>",
+      "first simulated instant",
+      isoInstant("--start"),
+      Date.parse("2025-01-06T00:00:00Z"),
+    )
     .option("--json", "print each decision as one JSON line instead of the summary", false)
     .action((flags: SimulateFlags) => runSimulate(flags));
 }
@@ -56,7 +73,10 @@ function printJson(decision: Decision): void {
 /** A progress bar on stderr when it is a terminal; nothing otherwise. */
 function progressBar(label: string) {
   if (!process.stderr.isTTY) return undefined;
-  const bar = new SingleBar({ format: `${label} [{bar}] {percentage}% {value}/{total} items`, stream: process.stderr });
+  const bar = new SingleBar({
+    format: `${label} [{bar}] {percentage}% {value}/{total} items`,
+    stream: process.stderr,
+  });
   let started = false;
   return {
     update: (done: number, total: number) => {

@@ -1,4 +1,5 @@
 import type { CompiledNode, RuleContext } from "./node.ts";
+import { bundlePlan } from "./prepared.ts";
 import type { AssentEvent, AttributeValue, Instant, Profile } from "./types.ts";
 
 /**
@@ -11,29 +12,18 @@ export function ruleContext(
   event: AssentEvent,
   now: Instant,
 ): RuleContext {
-  const context: Record<string, unknown> = {
-    event: { type: event.type, data: event.data },
-    now: new Date(now),
-  };
-
-  for (const attribute of node.bundle) {
-    const state = profile[attribute.name];
-    const dot = attribute.name.indexOf(".");
-    const namespace = attribute.name.slice(0, dot);
-    const field = attribute.name.slice(dot + 1);
-    const group = namespaceObject(context, namespace);
-    if (state === undefined) continue;
-    group[field] = attribute.type === "timestamp" ? toDate(state.value) : state.value;
+  const plan = bundlePlan(node);
+  const context: Record<string, unknown> = {};
+  if (plan.readsEvent) context.event = { type: event.type, data: event.data };
+  if (plan.readsNow) context.now = new Date(now);
+  for (const namespace of plan.namespaces) context[namespace] = {};
+  for (const { name, namespace, field, timestamp } of plan.fields) {
+    const state = profile[name];
+    const group = context[namespace];
+    if (state === undefined || !isRecord(group)) continue;
+    group[field] = timestamp ? toDate(state.value) : state.value;
   }
   return context;
-}
-
-function namespaceObject(context: Record<string, unknown>, namespace: string) {
-  const existing = context[namespace];
-  if (isRecord(existing)) return existing;
-  const created: Record<string, unknown> = {};
-  context[namespace] = created;
-  return created;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,9 +1,10 @@
-import { REASONS } from "./reasons.ts";
 import { eligibility, freshness, permission, scope, trigger } from "./gates.ts";
 import type { CompiledNode, Policy } from "./node.ts";
+import { nodePlan } from "./prepared.ts";
+import { REASONS } from "./reasons.ts";
 import { assignment, choice, pacing, review } from "./selection.ts";
-import type { Cap, Decision, Outcome, ReasonCode } from "./types.ts";
-import type { DecisionInput, Stop, Walk } from "./walk.ts";
+import { type Decision, STEP_NAMES } from "./types.ts";
+import { type DecisionInput, fail, type Stop, type Walk } from "./walk.ts";
 
 export type { DecisionInput };
 
@@ -39,16 +40,8 @@ function walkPipeline(walk: Walk): Stop {
 }
 
 function startWalk(node: CompiledNode, policy: Policy, input: DecisionInput): Walk {
-  const candidates = node.actions.flatMap((spec) =>
-    spec.channels.map((channel) => ({ spec, channel })),
-  );
-  return { node, input, policy, caps: capsFor(node, policy), steps: [], candidates, inControl: false };
-}
-
-/** The node's caps and the policy's, less those the node is exempt from. */
-export function capsFor(node: CompiledNode, policy: Policy): readonly Cap[] {
-  const all = [...node.caps, ...policy.caps];
-  return all.filter((cap) => !node.exemptFrom.includes(cap.id));
+  const { candidates, caps } = nodePlan(node, policy);
+  return { node, input, policy, caps, steps: [], candidates, inControl: false };
 }
 
 function conclude(walk: Walk, stop: Stop): Decision {
@@ -78,10 +71,14 @@ function versionsOf(walk: Walk): Decision["versions"] {
   return { release: input.release.id, playbook: node.playbookVersion, model };
 }
 
+/** Every step records itself before the next runs, so the faulted step is the next in order. */
 function failClosed(walk: Walk, fault: unknown): Decision {
   walk.action = undefined;
-  const stop: { outcome: Outcome; reason: ReasonCode } = { outcome: "suppress", reason: "error" };
-  return { ...conclude(walk, stop), errorCode: faultCode(fault) };
+  const errorCode = faultCode(fault);
+  const step = STEP_NAMES[walk.steps.length] ?? "review";
+  const stop: Stop = { outcome: "suppress", reason: "error" };
+  fail(walk, step, stop, { detail: `internal fault ${errorCode}; failed closed` });
+  return { ...conclude(walk, stop), errorCode };
 }
 
 /** A stable code for a fault: its class name. Never its message (it may hold data). */
@@ -115,6 +112,7 @@ export function createEngine(nodes: readonly CompiledNode[], policy: Policy): En
     policy,
     nodes,
     decideNode: (node, input) => decideNode(node, policy, input),
-    decide: (input) => (byEvent.get(input.event.type) ?? []).map((node) => decideNode(node, policy, input)),
+    decide: (input) =>
+      (byEvent.get(input.event.type) ?? []).map((node) => decideNode(node, policy, input)),
   };
 }

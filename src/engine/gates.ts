@@ -1,6 +1,7 @@
 import { checkPermission } from "../consent/permission.ts";
 import { ruleContext } from "./context.ts";
-import type { BundleAttribute, CompiledRule } from "./node.ts";
+import type { BundleAttribute, CompiledNode, CompiledRule } from "./node.ts";
+import { bundlePlan } from "./prepared.ts";
 import type { Channel, Profile } from "./types.ts";
 import { fail, record, type Stop, type Walk } from "./walk.ts";
 
@@ -9,18 +10,30 @@ import { fail, record, type Stop, type Walk } from "./walk.ts";
  * Stop when it fails, after recording itself in the explanation, or undefined to go on.
  */
 
+const NO_TRIGGER_MATCH: Stop = { outcome: "abstain", reason: "no_trigger_match" };
+
 /** 1. trigger: the release and node are live and the event meets the trigger condition. */
 export function trigger(walk: Walk): Stop | undefined {
   const { node, input } = walk;
   if (input.release.state === "killed") {
-    return fail(walk, "trigger", { outcome: "suppress", reason: "killed" }, {
-      detail: `release ${input.release.id} is killed`,
-    });
+    return fail(
+      walk,
+      "trigger",
+      { outcome: "suppress", reason: "killed" },
+      {
+        detail: `release ${input.release.id} is killed`,
+      },
+    );
   }
   if (input.release.disabledNodes.includes(node.id)) {
-    return fail(walk, "trigger", { outcome: "abstain", reason: "node_disabled" }, {
-      detail: `node ${node.id} is disabled in release ${input.release.id}`,
-    });
+    return fail(
+      walk,
+      "trigger",
+      { outcome: "abstain", reason: "node_disabled" },
+      {
+        detail: `node ${node.id} is disabled in release ${input.release.id}`,
+      },
+    );
   }
   return triggerCondition(walk);
 }
@@ -33,30 +46,32 @@ function triggerCondition(walk: Walk): Stop | undefined {
     record(walk, "trigger", { verdict: "pass", evidence, detail: `event ${input.event.type}` });
     return undefined;
   }
-  const missing = missingRequired(node.bundle, rule, input.profile);
+  const missing = missingRequired(node, rule, input.profile);
   if (missing !== undefined) {
-    return fail(walk, "trigger", { outcome: "abstain", reason: "missing_attribute" }, {
-      evidence,
-      attributes: [missing],
-      detail: `the trigger condition reads ${missing}, which the profile lacks`,
-    });
+    return fail(
+      walk,
+      "trigger",
+      { outcome: "abstain", reason: "missing_attribute" },
+      {
+        evidence,
+        attributes: [missing],
+        detail: `the trigger condition reads ${missing}, which the profile lacks`,
+      },
+    );
   }
   const matched = rule.evaluate(contextOf(walk));
   const entry = { evidence, attributes: rule.attributes, detail: `when ${rule.source}` };
-  if (!matched) return fail(walk, "trigger", { outcome: "abstain", reason: "no_trigger_match" }, entry);
+  if (!matched) return fail(walk, "trigger", NO_TRIGGER_MATCH, entry);
   record(walk, "trigger", { ...entry, verdict: "pass" });
   return undefined;
 }
 
-function missingRequired(
-  bundle: readonly BundleAttribute[],
-  rule: CompiledRule,
-  profile: Profile,
-): string | undefined {
-  return rule.attributes.find((name) => {
-    const optional = bundle.find((attribute) => attribute.name === name)?.optional ?? false;
-    return !optional && profile[name] === undefined;
-  });
+function missingRequired(node: CompiledNode, rule: CompiledRule, profile: Profile) {
+  const { optional } = bundlePlan(node);
+  for (const name of rule.attributes) {
+    if (profile[name] === undefined && !optional.has(name)) return name;
+  }
+  return undefined;
 }
 
 export function contextOf(walk: Walk) {
@@ -71,17 +86,27 @@ export function freshness(walk: Walk): Stop | undefined {
     const state = input.profile[attribute.name];
     if (state === undefined) {
       if (attribute.optional) continue;
-      return fail(walk, "freshness", { outcome: "abstain", reason: "missing_attribute" }, {
-        attributes: [attribute.name],
-        detail: `${attribute.name} is not in the profile`,
-      });
+      return fail(
+        walk,
+        "freshness",
+        { outcome: "abstain", reason: "missing_attribute" },
+        {
+          attributes: [attribute.name],
+          detail: `${attribute.name} is not in the profile`,
+        },
+      );
     }
     if (input.now - state.updatedAt > attribute.freshnessMs) {
-      return fail(walk, "freshness", { outcome: "abstain", reason: "stale_attribute" }, {
-        evidence: state.eventId === undefined ? [] : [state.eventId],
-        attributes: [attribute.name],
-        detail: `${attribute.name} was set ${ageWords(input.now - state.updatedAt)} ago, past its SLA`,
-      });
+      return fail(
+        walk,
+        "freshness",
+        { outcome: "abstain", reason: "stale_attribute" },
+        {
+          evidence: state.eventId === undefined ? [] : [state.eventId],
+          attributes: [attribute.name],
+          detail: `${attribute.name} was set ${ageWords(input.now - state.updatedAt)} ago, past its SLA`,
+        },
+      );
     }
   }
   const names = node.bundle.map((attribute) => attribute.name);
@@ -113,10 +138,15 @@ export function eligibility(walk: Walk): Stop | undefined {
 export function permission(walk: Walk): Stop | undefined {
   const foreign = walk.node.bundle.find((attribute) => !residesIn(attribute, walk.policy.region));
   if (foreign !== undefined) {
-    return fail(walk, "permission", { outcome: "suppress", reason: "residency" }, {
-      attributes: [foreign.name],
-      detail: `${foreign.name} resides in ${foreign.residency}; this deployment decides in ${walk.policy.region}`,
-    });
+    return fail(
+      walk,
+      "permission",
+      { outcome: "suppress", reason: "residency" },
+      {
+        attributes: [foreign.name],
+        detail: `${foreign.name} resides in ${foreign.residency}; this deployment decides in ${walk.policy.region}`,
+      },
+    );
   }
   return lawfulBasis(walk);
 }
@@ -154,12 +184,18 @@ export function scope(walk: Walk): Stop | undefined {
   const { node, policy } = walk;
   const allowed = walk.candidates.filter(
     (candidate) =>
-      node.channels.includes(candidate.channel) && candidate.spec.channels.includes(candidate.channel),
+      node.channels.includes(candidate.channel) &&
+      candidate.spec.channels.includes(candidate.channel),
   );
   if (allowed.length === 0) {
-    return fail(walk, "scope", { outcome: "suppress", reason: "out_of_scope" }, {
-      detail: "no candidate action is on the node's allow list",
-    });
+    return fail(
+      walk,
+      "scope",
+      { outcome: "suppress", reason: "out_of_scope" },
+      {
+        detail: "no candidate action is on the node's allow list",
+      },
+    );
   }
   const { deny } = policy;
   walk.candidates = allowed.filter(
@@ -169,9 +205,14 @@ export function scope(walk: Walk): Stop | undefined {
       !deny.templates.includes(candidate.spec.template),
   );
   if (walk.candidates.length === 0) {
-    return fail(walk, "scope", { outcome: "suppress", reason: "denied" }, {
-      detail: "every candidate action is on a global deny list",
-    });
+    return fail(
+      walk,
+      "scope",
+      { outcome: "suppress", reason: "denied" },
+      {
+        detail: "every candidate action is on a global deny list",
+      },
+    );
   }
   record(walk, "scope", { verdict: "pass", detail: candidateWords(walk) });
   return undefined;

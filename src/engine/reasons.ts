@@ -70,7 +70,7 @@ export const REASONS = {
   },
   objection: {
     outcome: "suppress",
-    meaning: "basis legitimate interests, and the subject objected",
+    meaning: "the subject objected to this processing (Art. 21)",
     sentence: "Nothing was sent because you objected to this use of your data.",
   },
   suppressed_globally: {

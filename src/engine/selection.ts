@@ -14,7 +14,8 @@ import { type Candidate, fail, record, type Stop, type Walk } from "./walk.ts";
 export function subjectZone(walk: Walk): { zone: string; defaulted: boolean } {
   const value = walk.input.profile["subject.timezone"]?.value;
   const inBundle = walk.node.bundle.some((attribute) => attribute.name === "subject.timezone");
-  if (inBundle && typeof value === "string" && value !== "") return { zone: value, defaulted: false };
+  if (inBundle && typeof value === "string" && value !== "")
+    return { zone: value, defaulted: false };
   return { zone: walk.policy.defaultTimezone, defaulted: true };
 }
 
@@ -89,7 +90,8 @@ export function choice(walk: Walk): void {
   const model = walk.node.model === undefined ? "" : `, model ${walk.node.model.id}`;
   record(walk, "choice", {
     verdict: "pass",
-    attributes: walk.node.model === undefined ? [] : Object.keys(walk.node.model.treated.coefficients),
+    attributes:
+      walk.node.model === undefined ? [] : Object.keys(walk.node.model.treated.coefficients),
     detail: `${action.kind} ${action.template} by ${action.channel} (value ${action.value}${model})`,
   });
 }
@@ -131,7 +133,12 @@ export function review(walk: Walk): Stop | undefined {
   }
   const attributes = spec.when === undefined ? [] : spec.when.attributes;
   const detail = why.join("; ");
-  return fail(walk, "review", { outcome: "review", reason: "review_threshold" }, { attributes, detail });
+  return fail(
+    walk,
+    "review",
+    { outcome: "review", reason: "review_threshold" },
+    { attributes, detail },
+  );
 }
 
 function reviewCauses(walk: Walk, spec: NonNullable<Walk["node"]["review"]>): string[] {
@@ -141,12 +148,17 @@ function reviewCauses(walk: Walk, spec: NonNullable<Walk["node"]["review"]>): st
     causes.push(`value at stake ${value} is above ${spec.valueAbove}`);
   }
   const confidence = walk.modelConfidence;
-  if (spec.confidenceBelow !== undefined && confidence !== undefined && confidence < spec.confidenceBelow) {
+  if (
+    spec.confidenceBelow !== undefined &&
+    confidence !== undefined &&
+    confidence < spec.confidenceBelow
+  ) {
     causes.push(`model confidence ${confidence.toFixed(3)} is below ${spec.confidenceBelow}`);
   }
   const sensitive = walk.node.bundle.find(
     (attribute) =>
-      spec.sensitive.includes(attribute.sensitivity) && walk.input.profile[attribute.name] !== undefined,
+      spec.sensitive.includes(attribute.sensitivity) &&
+      walk.input.profile[attribute.name] !== undefined,
   );
   if (sensitive !== undefined) causes.push(`reads ${sensitive.name} (${sensitive.sensitivity})`);
   if (spec.when?.evaluate(contextOf(walk)) === true) causes.push(`when ${spec.when.source}`);

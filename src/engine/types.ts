@@ -219,8 +219,11 @@ export interface Decision {
   readonly steps: readonly ExplanationStep[];
   /** One plain-language sentence for the subject. */
   readonly sentence: string;
-  readonly versions: { readonly release: string; readonly playbook: number; readonly model?: string };
+  readonly versions: {
+    readonly release: string;
+    readonly playbook: number;
+    readonly model?: string;
+  };
   /** For reason `error`: a stable code. Never a stack trace, never personal data. */
   readonly errorCode?: string;
 }
-

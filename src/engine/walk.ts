@@ -65,21 +65,30 @@ export interface StepRecord {
   readonly detail: string;
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+
 /** Adds a step to the explanation. */
 export function record(walk: Walk, step: StepName, entry: StepRecord): void {
   walk.steps.push({
     step,
     verdict: entry.verdict,
     reason: entry.reason,
-    evidence: entry.evidence ?? [],
-    attributes: entry.attributes ?? [],
+    evidence: entry.evidence ?? NONE,
+    attributes: entry.attributes ?? NONE,
     detail: entry.detail,
   });
 }
 
 /** Records a failing step and returns the stop it causes. */
 export function fail(walk: Walk, step: StepName, stop: Stop, entry: Omit<StepRecord, "verdict">) {
-  record(walk, step, { ...entry, verdict: "fail", reason: stop.reason });
+  walk.steps.push({
+    step,
+    verdict: "fail",
+    reason: stop.reason,
+    evidence: entry.evidence ?? NONE,
+    attributes: entry.attributes ?? NONE,
+    detail: entry.detail,
+  });
   return stop;
 }
 

@@ -29,28 +29,31 @@ export interface PacingRequest {
 }
 
 /**
- * Bases on which a message serves the subject rather than markets to them. "Messages sent on
- * basis `contract` (service messages) do not count against marketing caps unless a cap says
- * so"; legal obligations, vital interests and public tasks are service messages by the same
- * reasoning. A `Record` so that a new basis must be classified here to compile.
- */
-const SERVICE_BASIS: Readonly<Record<LawfulBasis, boolean>> = {
-  consent: false,
-  contract: true,
-  legal_obligation: true,
-  vital_interests: true,
-  public_task: true,
-  legitimate_interests: false,
-};
-
-/**
  * Whether a message on `basis` is a service message, which marketing caps neither count nor
- * limit.
+ * limit. "Messages sent on basis `contract` (service messages) do not count against marketing
+ * caps unless a cap says so"; legal obligations, vital interests and public tasks serve the
+ * subject by the same reasoning. A switch rather than a keyed lookup: it runs once per send in
+ * the hot path, and the exhaustive `never` makes a new basis fail to compile until classified.
  *
  * @example isServiceBasis("contract") // true
  */
 export function isServiceBasis(basis: LawfulBasis): boolean {
-  return SERVICE_BASIS[basis];
+  switch (basis) {
+    case "contract":
+    case "legal_obligation":
+    case "vital_interests":
+    case "public_task":
+      return true;
+    case "consent":
+    case "legitimate_interests":
+      return false;
+    default:
+      return unclassified(basis);
+  }
+}
+
+function unclassified(basis: never): boolean {
+  throw new RangeError(`unclassified lawful basis: ${String(basis)}`);
 }
 
 /**
@@ -60,7 +63,7 @@ export function isServiceBasis(basis: LawfulBasis): boolean {
  *   { at: 0, channel: "email", nodeId: "receipt", basis: "contract" }) // false
  */
 export function capApplies(cap: Cap, request: PacingRequest): boolean {
-  if (cap.counts === "marketing" && SERVICE_BASIS[request.basis]) return false;
+  if (cap.counts === "marketing" && isServiceBasis(request.basis)) return false;
   return cap.channel === undefined || cap.channel === request.channel;
 }
 
@@ -96,7 +99,7 @@ export function capReleaseAt(
   }
 
   if (count < max) return undefined;
-  if (count === max) return oldest + cap.periodMs;
+  if (count >= max) return oldest + cap.periodMs;
   return sortedAt(countedSends(cap, history, request), count - max) + cap.periodMs;
 }
 
@@ -130,7 +133,7 @@ function counts(
   request: PacingRequest,
   send: SendRecord,
 ): boolean {
-  if (cap.counts === "marketing" && SERVICE_BASIS[send.basis]) return false;
+  if (cap.counts === "marketing" && isServiceBasis(send.basis)) return false;
   if (channel !== undefined && send.channel !== channel) return false;
   return cap.scope !== "node" || send.nodeId === request.nodeId;
 }

@@ -40,6 +40,7 @@ export type PaceResult =
     };
 
 const MINUTE_MS = 60_000;
+const NO_EVIDENCE: readonly string[] = Object.freeze([]);
 
 /**
  * Whether the request may go now under its caps and quiet hours, and if not, the earliest
@@ -79,53 +80,62 @@ function admitted(input: PaceInput): PaceResult {
     detail += detail === "" ? `within caps ${cap.id}` : `, ${cap.id}`;
   }
   if (detail === "") detail = "no cap applies";
-
-  const quietHours = input.quietHours;
-  if (quietHours !== undefined) detail += `; outside ${quietHoursInWords(quietHours, input.zone)}`;
+  if (input.quietHours !== undefined) detail += "; outside quiet hours";
   return { ok: true, evidence, detail };
 }
 
 function quiet(input: PaceInput, quietHours: QuietHours, deferUntil: Instant): PaceResult {
-  const local = clock(wallMsOfDay(input.zone, input.request.at) / MINUTE_MS);
+  const { zone, request } = input;
   const detail =
-    `${quietHoursInWords(quietHours, input.zone)} (local time ${local}); ` +
-    `allowed from ${iso(deferUntil)}`;
-  return { ok: false, reason: "quiet_hours", deferUntil, evidence: [], detail };
+    `${quietHoursInWords(quietHours, zone)}: local time ${localClock(zone, request.at)}, ` +
+    `allowed from ${localClock(zone, deferUntil)}`;
+  return { ok: false, reason: "quiet_hours", deferUntil, evidence: NO_EVIDENCE, detail };
 }
 
 function capReached(input: PaceInput, binding: Cap, releaseAt: Instant): PaceResult {
-  const { history, request, quietHours } = input;
-  const failed = input.caps.filter((cap) => capReleaseAt(cap, history, request) !== undefined);
+  const { quietHours, zone } = input;
+  const { evidence, reasons } = failedCaps(input);
   const deferUntil =
-    quietHours === undefined ? releaseAt : nextAllowedInstant(quietHours, input.zone, releaseAt);
-
-  const sends = new Set<Instant>();
-  const reasons: string[] = [];
-  for (const cap of failed) {
-    const counted = countedSends(cap, history, request);
-    for (const send of counted) sends.add(send.at);
-    reasons.push(capInWords(cap, counted.length, capReleaseAt(cap, history, request)));
-  }
+    quietHours === undefined ? releaseAt : nextAllowedInstant(quietHours, zone, releaseAt);
   if (quietHours !== undefined && deferUntil !== releaseAt) {
-    reasons.push(`${quietHoursInWords(quietHours, input.zone)} move it to ${iso(deferUntil)}`);
+    reasons.push(`${quietHoursInWords(quietHours, zone)} move it to ${iso(deferUntil)}`);
   }
 
-  const sendIds = [...sends].sort((a, b) => a - b).map((at) => `send:${iso(at)}`);
-  const evidence = [...failed.map((cap) => `cap:${cap.id}`), ...sendIds];
-  return {
-    ok: false,
-    reason: "cap_reached",
-    deferUntil,
-    capId: binding.id,
-    evidence,
-    detail: reasons.join("; "),
-  };
+  const detail = reasons.join("; ");
+  return { ok: false, reason: "cap_reached", deferUntil, capId: binding.id, evidence, detail };
 }
 
-function capInWords(cap: Cap, count: number, release: Instant | undefined): string {
-  const until = release === undefined ? "" : `; admits again at ${iso(release)}`;
+/** Evidence (failed caps, then the sends they counted, once each, oldest first) and words. */
+function failedCaps(input: PaceInput): { evidence: string[]; reasons: string[] } {
+  const { caps, history, request } = input;
+  const evidence: string[] = [];
+  const reasons: string[] = [];
+  const sends: Instant[] = [];
+  for (const cap of caps) {
+    const max = cap.max;
+    if (max === undefined || !capApplies(cap, request)) continue;
+    const counted = countedSends(cap, history, request);
+    // The send whose leaving admits the request, s₍ₖ₋ₘ₊₁₎ in caps.ts; none when the cap passes.
+    const releasing = counted[counted.length - max];
+    if (releasing === undefined) continue;
+
+    for (const send of counted) if (!sends.includes(send.at)) sends.push(send.at);
+    evidence.push(`cap:${cap.id}`);
+    reasons.push(capInWords(cap, max, counted.length, releasing.at + cap.periodMs));
+  }
+
+  sends.sort((a, b) => a - b);
+  for (const at of sends) evidence.push(`send:${iso(at)}`);
+  return { evidence, reasons };
+}
+
+function capInWords(cap: Cap, max: number, count: number, release: Instant): string {
   return (
-    `cap ${cap.id} (${cap.scope}) reached: ${count} sends counted, ` +
-    `max ${cap.max ?? "none"} per ${periodInWords(cap.periodMs)}${until}`
+    `cap ${cap.id} (${cap.scope}) reached: ${count} send${count === 1 ? "" : "s"} counted, ` +
+    `max ${max} per ${periodInWords(cap.periodMs)}; admits again at ${iso(release)}`
   );
+}
+
+function localClock(zone: string, at: Instant): string {
+  return clock(wallMsOfDay(zone, at) / MINUTE_MS);
 }

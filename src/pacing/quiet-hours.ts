@@ -45,7 +45,8 @@ export function nextAllowedInstant(quietHours: QuietHours, zone: string, at: Ins
     const wait = quietRemainingMs(quietHours, instant + offset);
     if (wait === 0) return instant;
 
-    // With the same offset at both ends, the wall clock ran straight to the end of the window.
+    // With the same offset at both ends, the wall clock ran straight to the end of the window
+    // (no zone changes its offset and back within a day; the property tests check 1990–2040).
     const end = instant + wait;
     if (zoneOffsetMs(zone, end) === offset) return end;
 

@@ -51,6 +51,16 @@ export function zoneOffsetMs(zone: string, at: Instant): number {
   return at < bucket.changeAt ? bucket.before : bucket.after;
 }
 
+/**
+ * Whether `zone` is an IANA zone that pacing accepts. A subject's zone comes from their profile,
+ * so the caller checks it (and falls back to the deployment default) before pacing throws.
+ *
+ * @example isKnownZone("Asia/Kathmandu") // true; isKnownZone("Mars/Olympus_Mons") // false
+ */
+export function isKnownZone(zone: string): boolean {
+  return memos.has(zone) || IANAZone.isValidZone(zone);
+}
+
 function zoneMemo(name: string): ZoneMemo {
   const known = memos.get(name);
   if (known !== undefined) return known;

@@ -186,9 +186,12 @@ function celError(error: unknown): string {
 }
 
 function isRange(value: unknown): value is { start: number } {
-  return typeof value === "object" && value !== null && "start" in value
-    ? typeof value.start === "number"
-    : false;
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    "start" in value &&
+    typeof value.start === "number"
+  );
 }
 
 /**

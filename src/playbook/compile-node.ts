@@ -1,5 +1,5 @@
 /**
- * A schema-valid node to the compiled node the engine runs, after every load-time check.
+ * A node as written to the compiled node the engine runs, after every load-time check.
  */
 
 import { z } from "zod";

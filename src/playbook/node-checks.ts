@@ -63,11 +63,12 @@ function capId(cap: unknown): string[] {
 function purposeIssues(node: Pick<PlaybookNode, "purpose" | "basis">, catalog: Catalog): Issue[] {
   const declared = [...catalog.purposes.keys()].join(", ");
   if (node.purpose === undefined) {
-    const message =
+    // The ledger records consent per purpose: without one, basis consent can never be met.
+    const need =
       node.basis === "consent"
-        ? `basis consent needs a purpose the consent ledger records consent for; add purpose: one of ${declared}`
-        : `a node needs a purpose; add purpose: one of ${declared}`;
-    return [{ path: ["purpose"], message }];
+        ? "basis consent needs a purpose the consent ledger records consent for"
+        : "a node needs a purpose";
+    return [{ path: ["purpose"], message: `${need}; add purpose: one of ${declared}` }];
   }
 
   const purpose = catalog.purposes.get(node.purpose);
@@ -144,7 +145,9 @@ function exemptIssues(node: Pick<PlaybookNode, "exempt_from">, capIds: ReadonlyS
       : [
           {
             path: ["exempt_from", index],
-            message: `exempt_from names cap ${id}, which is neither a policy cap nor a cap of this node`,
+            message:
+              `exempt_from names cap ${id}, ` +
+              "which is neither a policy cap nor a cap of this node",
           },
         ],
   );

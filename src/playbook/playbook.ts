@@ -78,6 +78,7 @@ function nodeProblem(source: YamlSource, issue: Issue): LoadProblem {
   const id = first === "nodes" && typeof index === "number" ? nodeIdAt(source, index) : undefined;
   if (id === undefined) return toProblem(source, issue);
 
+  // A message with the node as its subject ("node x reads ...") already names it.
   const named = issue.message.startsWith(`node ${id} `) || issue.message.startsWith(`node ${id}:`);
   const message = named ? issue.message : `node ${id}: ${issue.message}`;
   return toProblem(source, { ...issue, message }, id);

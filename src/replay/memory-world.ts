@@ -92,7 +92,12 @@ export class MemoryWorld {
     onDecision(decision);
     if (decision.outcome === "act" && decision.action !== undefined) {
       const { channel } = decision.action;
-      const send = { at: decision.decidedAt, channel, nodeId: decision.nodeId, basis: decision.basis };
+      const send = {
+        at: decision.decidedAt,
+        channel,
+        nodeId: decision.nodeId,
+        basis: decision.basis,
+      };
       this.subject(decision.subjectId).sends.push(send);
     }
     if (decision.outcome === "defer" && decision.deferUntil !== undefined) {
@@ -113,13 +118,19 @@ export class MemoryWorld {
       if (!this.attributes.has(name) || !isAttributeValue(value)) continue;
       const current = profile[name];
       if (current !== undefined && current.updatedAt > event.occurredAt) continue;
-      profile[name] = { value, updatedAt: event.occurredAt, eventId: event.id, source: event.source };
+      profile[name] = {
+        value,
+        updatedAt: event.occurredAt,
+        eventId: event.id,
+        source: event.source,
+      };
     }
   }
 
   private record(item: Exclude<WorldItem, { kind: "event" }>): void {
     if (item.kind === "consent") this.subject(item.record.subjectId).records.push(item.record);
-    if (item.kind === "suppression") this.subject(item.record.subjectId).suppressions.push(item.record);
+    if (item.kind === "suppression")
+      this.subject(item.record.subjectId).suppressions.push(item.record);
     if (item.kind === "gpc") this.subject(item.subjectId).gpcSince ??= item.at;
     if (item.kind === "contact") {
       this.subject(item.subjectId).contacts[item.channel] = { jurisdiction: item.jurisdiction };
@@ -135,7 +146,14 @@ export class MemoryWorld {
       gpcSince: state.gpcSince,
       contacts: state.contacts,
     };
-    return { event, profile: state.profile, consent, history: state.sends, release: this.release, now };
+    return {
+      event,
+      profile: state.profile,
+      consent,
+      history: state.sends,
+      release: this.release,
+      now,
+    };
   }
 
   private subject(subjectId: string): SubjectState {

@@ -1,4 +1,4 @@
-import { createEngine } from "../engine/engine.ts";
+import { createEngine, type Engine } from "../engine/engine.ts";
 import type { Release } from "../engine/node.ts";
 import type { Decision } from "../engine/types.ts";
 import type { Deployment } from "../playbook/loader.ts";
@@ -31,11 +31,16 @@ export function replayPlaybook(
   options: ReplayOptions,
   onDecision: (decision: Decision) => void,
   onProgress?: (done: number, total: number) => void,
+  wrap: (engine: Engine) => Engine = (engine) => engine,
 ): ReplayReport {
   const playbook = deployment.playbooks.find((candidate) => candidate.name === options.playbook);
   if (playbook === undefined) throw new Error(`no playbook named ${options.playbook} is loaded`);
-  const engine = createEngine(playbook.nodes, deployment.policy);
-  const release: Release = { id: `${playbook.name}@${playbook.version}`, state: "live", disabledNodes: [] };
+  const engine = wrap(createEngine(playbook.nodes, deployment.policy));
+  const release: Release = {
+    id: `${playbook.name}@${playbook.version}`,
+    state: "live",
+    disabledNodes: [],
+  };
   const world = new MemoryWorld(engine, release, new Set(deployment.catalog.attributes.keys()));
   const items = simulate(options);
   let decisions = 0;

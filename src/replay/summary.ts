@@ -31,7 +31,9 @@ export class DecisionTally {
   render(): string {
     const lines: string[] = [];
     const outcomes: Outcome[] = ["act", "defer", "suppress", "review", "holdout", "abstain"];
-    lines.push(["node".padEnd(32), "total".padStart(8), ...outcomes.map((o) => o.padStart(9))].join(""));
+    lines.push(
+      ["node".padEnd(32), "total".padStart(8), ...outcomes.map((o) => o.padStart(9))].join(""),
+    );
     for (const tally of this.rows()) {
       const counts = outcomes.map((outcome) => String(tally.outcomes[outcome] ?? 0).padStart(9));
       lines.push([tally.nodeId.padEnd(32), String(tally.total).padStart(8), ...counts].join(""));

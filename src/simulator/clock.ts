@@ -2,6 +2,7 @@ import { IANAZone } from "luxon";
 import type { Instant } from "../engine/types.ts";
 import type { Random } from "./random.ts";
 
+/** Durations in milliseconds. */
 export const SECOND = 1_000;
 export const MINUTE = 60 * SECOND;
 export const HOUR = 60 * MINUTE;

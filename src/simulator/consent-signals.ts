@@ -100,7 +100,12 @@ function doubleOptIn(sim: Sim, subject: SimSubject, purpose: string, sequence: S
   const { enrolment, next } = sequence;
   const evidence = `doi-${subject.random.hex(12)}`;
   const source = enrolment.imported ? "crm" : "signup-form";
-  const base = { purpose, channel: "email", source, evidence } as const;
+  const base: Pick<RecordFields, "purpose" | "channel" | "source" | "evidence"> = {
+    purpose,
+    channel: "email",
+    source,
+    evidence,
+  };
   record(sim, subject, next(), { ...base, kind: "pending", capturedAt: enrolment.capturedAt });
   if (!subject.random.chance(0.55)) return undefined;
 

@@ -64,15 +64,7 @@ export const retailModel: PlaybookModel<RetailState> = {
   begin: beginCustomer,
   day(sim, subject, state, day) {
     if (day > 0 && day % 7 === 0) refresh(sim, subject, state, day);
-    if (day % 7 === 1) {
-      sim.timeline.event(
-        subject,
-        sim.jobAt(subject, day, 7 * 60),
-        "campaign.slot_opened",
-        "crm",
-        {},
-      );
-    }
+    if (day % 7 === 1) campaignSlot(sim, subject, day);
     loyaltyTick(sim, subject, state, day);
     if (day === state.tierExpiryDay) renewTier(sim, subject, state, day);
     if (subject.random.chance(VISIT_RATE[state.channel])) visit(sim, subject, state, day);
@@ -155,6 +147,11 @@ function recency(sim: Sim, state: RetailState, at: Instant): number {
 function refresh(sim: Sim, subject: SimSubject, state: RetailState, day: number) {
   const at = sim.jobAt(subject, day, 2 * 60);
   sim.timeline.event(subject, at, "retail.profile_refreshed", "crm", profileData(sim, state, at));
+}
+
+/** The campaign calendar opens this week's slot mid-morning in Europe; it carries no data. */
+function campaignSlot(sim: Sim, subject: SimSubject, day: number) {
+  sim.timeline.event(subject, sim.jobAt(subject, day, 9 * 60), "campaign.slot_opened", "crm", {});
 }
 
 /** The CRM counts down the last 45 days of a member's tier year. */

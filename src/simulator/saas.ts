@@ -25,15 +25,14 @@ const CONSENT: ConsentPlan = {
   ],
 };
 
-type Plan = "trial" | "team" | "business" | "enterprise";
-type PaidPlan = Exclude<Plan, "trial">;
+type PaidPlan = "team" | "business" | "enterprise";
 
 /** Days a trial lasts before it converts to a paid plan or expires. */
 const TRIAL_DAYS = 14;
 
 interface SaasState {
   /** The plan the account pays for (or will, once its trial converts). */
-  readonly plan: Plan;
+  readonly plan: PaidPlan;
   readonly arr: number;
   /** New accounts only: the day of sign-up, and the instant of the first project (if ever). */
   readonly signupDay?: number;

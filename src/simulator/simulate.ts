@@ -79,8 +79,19 @@ function finish(draft: Draft, nextId: () => string): SimItem {
   switch (draft.kind) {
     case "event": {
       const { at, subjectId, type, source, data, lagMs } = draft;
-      const event = { id: nextId(), type, schemaVersion: SCHEMA_VERSION, subjectId, source, data };
-      return { kind: "event", at, event: { ...event, occurredAt: at, receivedAt: at + lagMs } };
+      const id = nextId();
+      const receivedAt = at + lagMs;
+      const event = {
+        id,
+        type,
+        schemaVersion: SCHEMA_VERSION,
+        subjectId,
+        occurredAt: at,
+        receivedAt,
+        source,
+        data,
+      };
+      return { kind: "event", at, event };
     }
     case "consent":
       return { kind: "consent", at: draft.at, record: { id: nextId(), ...draft.record } };

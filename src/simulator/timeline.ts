@@ -89,9 +89,11 @@ export class Timeline {
   }
 }
 
-/** Mostly seconds; now and then a batch that arrives minutes late. */
+/** Mostly seconds; now and then a batch that arrives minutes late, never more than half an hour. */
 function receiveLag(subject: SimSubject): number {
   const random = subject.random;
-  if (random.chance(0.05)) return Math.round(random.logNormal(6 * MINUTE, 0.6));
-  return Math.round(random.logNormal(2 * SECOND, 0.8));
+  const lag = random.chance(0.05)
+    ? random.logNormal(6 * MINUTE, 0.6)
+    : random.logNormal(2 * SECOND, 0.8);
+  return Math.max(1, Math.min(30 * MINUTE, Math.round(lag)));
 }

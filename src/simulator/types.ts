@@ -28,6 +28,7 @@ export type SimItem =
       readonly jurisdiction: string;
     };
 
+/** What to simulate: which playbook's customers, how many, for how long, from which seed. */
 export interface SimulationOptions {
   readonly playbook: SimPlaybook;
   readonly subjects: number;

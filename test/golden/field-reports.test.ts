@@ -14,7 +14,11 @@ import { DAY, input, node, policy, service } from "../support/builders.ts";
 const at = (iso: string) => Date.parse(iso);
 const consent = grantedView();
 
-function send(iso: string, nodeId = "test-node", basis: SendRecord["basis"] = "consent"): SendRecord {
+function send(
+  iso: string,
+  nodeId = "test-node",
+  basis: SendRecord["basis"] = "consent",
+): SendRecord {
   return { at: at(iso), channel: "email", nodeId, basis };
 }
 
@@ -50,7 +54,11 @@ describe("field report: caps with no maximum and with 1 per day", () => {
   function run(cap: Cap) {
     const history: SendRecord[] = [];
     return day1.map((iso) => {
-      const decision = decideNode(node({ caps: [cap] }), policy(), input(at(iso), { consent, history }));
+      const decision = decideNode(
+        node({ caps: [cap] }),
+        policy(),
+        input(at(iso), { consent, history }),
+      );
       if (decision.outcome === "act") history.push(send(iso));
       return decision;
     });
@@ -74,23 +82,45 @@ describe("field report: caps with no maximum and with 1 per day", () => {
 });
 
 describe("field report: a global cap of 2 marketing e-mails per 7 days", () => {
-  const global: Cap = { id: "email-weekly", scope: "global", channel: "email", max: 2, periodMs: 7 * DAY, counts: "marketing" };
-  const history = [send("2025-03-03T10:00:00Z", "welcome"), send("2025-03-04T10:00:00Z", "newsletter")];
+  const global: Cap = {
+    id: "email-weekly",
+    scope: "global",
+    channel: "email",
+    max: 2,
+    periodMs: 7 * DAY,
+    counts: "marketing",
+  };
+  const history = [
+    send("2025-03-03T10:00:00Z", "welcome"),
+    send("2025-03-04T10:00:00Z", "newsletter"),
+  ];
   const day3 = at("2025-03-05T10:00:00Z");
 
   test("a third marketing e-mail on day 3 is capped, whichever node asks", () => {
-    const decision = decideNode(node({ id: "promo" }), policy({ caps: [global] }), input(day3, { consent, history }));
+    const decision = decideNode(
+      node({ id: "promo" }),
+      policy({ caps: [global] }),
+      input(day3, { consent, history }),
+    );
     assert.equal(decision.reason, "cap_reached");
     assert.equal(decision.deferUntil, at("2025-03-10T10:00:00Z"));
   });
 
   test("a transactional receipt on day 3 goes and is not counted", () => {
     const receipt = node({ id: "receipt", purpose: service, basis: "contract" });
-    const decision = decideNode(receipt, policy({ caps: [global] }), input(day3, { consent, history }));
+    const decision = decideNode(
+      receipt,
+      policy({ caps: [global] }),
+      input(day3, { consent, history }),
+    );
     assert.equal(decision.outcome, "act");
     const withReceipt = [...history, send("2025-03-05T10:00:00Z", "receipt", "contract")];
     const later = at("2025-03-10T10:00:00Z");
-    const promo = decideNode(node({ id: "promo" }), policy({ caps: [global] }), input(later, { consent, history: withReceipt }));
+    const promo = decideNode(
+      node({ id: "promo" }),
+      policy({ caps: [global] }),
+      input(later, { consent, history: withReceipt }),
+    );
     assert.equal(promo.outcome, "act");
   });
 });

@@ -26,14 +26,22 @@ function gatesPassed(decision: Decision): boolean {
 
 test("never act without a valid lawful basis at the decision instant", () => {
   fc.assert(
-    fc.property(arbNodeShape(), arbConsentView(), fc.integer({ min: 0, max: 120 }), (shape, view, d) => {
-      const now = T0 + d * DAY + 3_600_000 * 13;
-      const decision = decideNode(node(shape), policy(), input(now, { consent: view }));
-      if (decision.outcome !== "act") return;
-      const channel = decision.action?.channel;
-      assert.ok(channel !== undefined, "an act carries its action");
-      assert.ok(lawfulAt(view, shape.purpose, shape.basis, channel, now), decision.steps[3]?.detail);
-    }),
+    fc.property(
+      arbNodeShape(),
+      arbConsentView(),
+      fc.integer({ min: 0, max: 120 }),
+      (shape, view, d) => {
+        const now = T0 + d * DAY + 3_600_000 * 13;
+        const decision = decideNode(node(shape), policy(), input(now, { consent: view }));
+        if (decision.outcome !== "act") return;
+        const channel = decision.action?.channel;
+        assert.ok(channel !== undefined, "an act carries its action");
+        assert.ok(
+          lawfulAt(view, shape.purpose, shape.basis, channel, now),
+          decision.steps[3]?.detail,
+        );
+      },
+    ),
     { numRuns },
   );
 });
@@ -45,10 +53,19 @@ function replay(subject: CompiledNode, caps: readonly Cap[], view: ConsentView, 
   const queue = [...at].sort((a, b) => a - b);
   for (let guard = 0; queue.length > 0 && guard < 200; guard += 1) {
     const now = queue.shift() ?? 0;
-    const decision = decideNode(subject, policy({ caps }), input(now, { consent: view, history: sends }));
+    const decision = decideNode(
+      subject,
+      policy({ caps }),
+      input(now, { consent: view, history: sends }),
+    );
     decisions.push(decision);
     if (decision.outcome === "act" && decision.action !== undefined) {
-      sends.push({ at: now, channel: decision.action.channel, nodeId: subject.id, basis: subject.basis });
+      sends.push({
+        at: now,
+        channel: decision.action.channel,
+        nodeId: subject.id,
+        basis: subject.basis,
+      });
     }
     if (decision.outcome === "defer" && decision.deferUntil !== undefined) {
       assert.ok(decision.deferUntil > now, "a deferral points to the future");
@@ -64,7 +81,12 @@ test("never more sends than a cap in any window", () => {
   fc.assert(
     fc.property(arbCaps(), requests, (caps, offsets) => {
       const subject = node({ caps: caps.node });
-      const { sends } = replay(subject, caps.global, grantedView(), offsets.map((o) => T0 + o));
+      const { sends } = replay(
+        subject,
+        caps.global,
+        grantedView(),
+        offsets.map((o) => T0 + o),
+      );
       for (const cap of [...caps.node, ...caps.global]) {
         if (cap.max === undefined) continue;
         assert.ok(maxInAnyWindow(sends, cap.periodMs) <= cap.max, `cap ${cap.id} exceeded`);
@@ -76,17 +98,29 @@ test("never more sends than a cap in any window", () => {
 
 test("never act inside quiet hours in the subject's zone", () => {
   fc.assert(
-    fc.property(arbQuietHours(), arbZone(), fc.integer({ min: 0, max: 730 * DAY }), (quiet, zone, o) => {
-      const now = T0 + o;
-      const subject = node({ quietHours: quiet, bundle: [attribute("subject.timezone")] });
-      const profile = { "subject.timezone": { value: zone, updatedAt: now } };
-      const decision = decideNode(subject, policy(), input(now, { consent: grantedView(), profile }));
-      if (decision.outcome === "act") assert.ok(!insideQuietHours(quiet, zone, now));
-      else assert.equal(decision.reason, "quiet_hours");
-      if (decision.deferUntil !== undefined) {
-        assert.ok(!insideQuietHours(quiet, zone, decision.deferUntil), "deferred into quiet hours");
-      }
-    }),
+    fc.property(
+      arbQuietHours(),
+      arbZone(),
+      fc.integer({ min: 0, max: 730 * DAY }),
+      (quiet, zone, o) => {
+        const now = T0 + o;
+        const subject = node({ quietHours: quiet, bundle: [attribute("subject.timezone")] });
+        const profile = { "subject.timezone": { value: zone, updatedAt: now } };
+        const decision = decideNode(
+          subject,
+          policy(),
+          input(now, { consent: grantedView(), profile }),
+        );
+        if (decision.outcome === "act") assert.ok(!insideQuietHours(quiet, zone, now));
+        else assert.equal(decision.reason, "quiet_hours");
+        if (decision.deferUntil !== undefined) {
+          assert.ok(
+            !insideQuietHours(quiet, zone, decision.deferUntil),
+            "deferred into quiet hours",
+          );
+        }
+      },
+    ),
     { numRuns },
   );
 });

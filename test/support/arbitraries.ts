@@ -75,18 +75,20 @@ function arbRecord(at: number, index: number) {
       expires: fc.option(fc.integer({ min: 1, max: 90 }), { nil: undefined }),
       express: fc.boolean(),
     })
-    .map((r): ConsentRecord => ({
-      id: `c-${index}`,
-      subjectId: "s-1",
-      purpose: r.purpose,
-      channel: r.channel,
-      kind: r.kind,
-      capturedAt: at,
-      expiresAt: r.expires === undefined ? undefined : at + r.expires * DAY,
-      express: r.express,
-      source: "test",
-      evidence: `ev-${index}`,
-    }));
+    .map(
+      (r): ConsentRecord => ({
+        id: `c-${index}`,
+        subjectId: "s-1",
+        purpose: r.purpose,
+        channel: r.channel,
+        kind: r.kind,
+        capturedAt: at,
+        expiresAt: r.expires === undefined ? undefined : at + r.expires * DAY,
+        express: r.express,
+        source: "test",
+        evidence: `ev-${index}`,
+      }),
+    );
 }
 
 /** Records at distinct capture instants (minutes apart), so "latest" is never a tie. */
@@ -105,14 +107,16 @@ function arbSuppression(index: number) {
       since: fc.integer({ min: 0, max: 120 * DAY }),
       lifted: fc.option(fc.integer({ min: 1, max: 60 * DAY }), { nil: undefined }),
     })
-    .map((s): SuppressionRecord => ({
-      id: `sup-${index}`,
-      subjectId: "s-1",
-      reason: s.reason,
-      channel: s.channel,
-      since: T0 + s.since,
-      liftedAt: s.lifted === undefined ? undefined : T0 + s.since + s.lifted,
-    }));
+    .map(
+      (s): SuppressionRecord => ({
+        id: `sup-${index}`,
+        subjectId: "s-1",
+        reason: s.reason,
+        channel: s.channel,
+        since: T0 + s.since,
+        liftedAt: s.lifted === undefined ? undefined : T0 + s.since + s.lifted,
+      }),
+    );
 }
 
 export function arbConsentView() {
@@ -120,18 +124,24 @@ export function arbConsentView() {
   return fc
     .record({
       records: arbRecords(),
-      suppressions: fc.oneof(fc.constant([]), fc.tuple(arbSuppression(0)), fc.tuple(arbSuppression(0), arbSuppression(1))),
+      suppressions: fc.oneof(
+        fc.constant([]),
+        fc.tuple(arbSuppression(0)),
+        fc.tuple(arbSuppression(0), arbSuppression(1)),
+      ),
       gpc: fc.option(fc.integer({ min: 0, max: 120 * DAY }), { nil: undefined, freq: 4 }),
       email: jurisdiction,
       sms: jurisdiction,
     })
-    .map((v): ConsentView => ({
-      subjectId: "s-1",
-      records: v.records,
-      suppressions: v.suppressions,
-      gpcSince: v.gpc === undefined ? undefined : T0 + v.gpc,
-      contacts: { email: { jurisdiction: v.email }, sms: { jurisdiction: v.sms } },
-    }));
+    .map(
+      (v): ConsentView => ({
+        subjectId: "s-1",
+        records: v.records,
+        suppressions: v.suppressions,
+        gpcSince: v.gpc === undefined ? undefined : T0 + v.gpc,
+        contacts: { email: { jurisdiction: v.email }, sms: { jurisdiction: v.sms } },
+      }),
+    );
 }
 
 /** A subject who granted marketing consent on every channel long ago, with no other records. */
@@ -180,13 +190,15 @@ export function arbExperiment() {
       traffic: fc.constantFrom(0.25, 0.5, 1),
       salt: fc.string({ minLength: 1, maxLength: 12 }),
     })
-    .map(({ treatment, traffic, salt }): ExperimentSpec => ({
-      salt,
-      arms: [
-        { name: "treatment", weight: treatment },
-        { name: "holdout", weight: 100 - treatment },
-      ],
-      control: "holdout",
-      traffic,
-    }));
+    .map(
+      ({ treatment, traffic, salt }): ExperimentSpec => ({
+        salt,
+        arms: [
+          { name: "treatment", weight: treatment },
+          { name: "holdout", weight: 100 - treatment },
+        ],
+        control: "holdout",
+        traffic,
+      }),
+    );
 }

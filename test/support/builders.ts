@@ -57,7 +57,14 @@ export function attribute(name: string, overrides: Partial<BundleAttribute> = {}
 }
 
 export function message(overrides: Partial<ActionSpec> = {}): ActionSpec {
-  return { kind: "message", template: "offer-v1", channels: ["email"], value: 1, priority: 1, ...overrides };
+  return {
+    kind: "message",
+    template: "offer-v1",
+    channels: ["email"],
+    value: 1,
+    priority: 1,
+    ...overrides,
+  };
 }
 
 export function node(overrides: Partial<CompiledNode> = {}): CompiledNode {

@@ -1,5 +1,4 @@
 import { DateTime } from "luxon";
-import type { QuietHours } from "../../src/engine/types.ts";
 import type {
   Channel,
   ConsentRecord,
@@ -7,6 +6,7 @@ import type {
   Instant,
   LawfulBasis,
   Purpose,
+  QuietHours,
   SendRecord,
 } from "../../src/engine/types.ts";
 
@@ -39,12 +39,19 @@ function grantValid(record: ConsentRecord | undefined, at: Instant, express: boo
   return !express || record.express === true;
 }
 
-function suppressed(view: ConsentView, purpose: Purpose, basis: LawfulBasis, channel: Channel, at: Instant) {
+function suppressed(
+  view: ConsentView,
+  purpose: Purpose,
+  basis: LawfulBasis,
+  channel: Channel,
+  at: Instant,
+) {
   return view.suppressions.some((s) => {
     const inForce = s.since <= at && (s.liftedAt === undefined || s.liftedAt > at);
     if (!inForce || (s.channel !== "*" && s.channel !== channel)) return false;
     if (s.reason === "hard_bounce") return true;
-    if (s.reason === "do_not_contact") return basis !== "legal_obligation" && basis !== "vital_interests";
+    if (s.reason === "do_not_contact")
+      return basis !== "legal_obligation" && basis !== "vital_interests";
     return purpose.kind === "marketing";
   });
 }
@@ -64,7 +71,9 @@ export function lawfulAt(
   const marketing = purpose.kind === "marketing";
   if (marketing && SERVICE_BASES.includes(basis)) return false;
   const expressNeeded = marketing && channel === "sms" && jurisdiction === "US";
-  const euStrict = marketing && (channel === "email" || channel === "sms") &&
+  const euStrict =
+    marketing &&
+    (channel === "email" || channel === "sms") &&
     (jurisdiction === "EU" || jurisdiction === "UK");
   if (basis === "consent") return grantValid(record, at, expressNeeded);
   if (basis === "legitimate_interests") {

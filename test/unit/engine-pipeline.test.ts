@@ -85,7 +85,9 @@ describe("the pipeline", () => {
   test("an eligibility rule that is false suppresses with not_eligible", () => {
     const eligibility = rule("claim.status == 'open'", ["claim.status"], (c) => {
       const claim = c.claim;
-      return typeof claim === "object" && claim !== null && "status" in claim && claim.status === "open";
+      return (
+        typeof claim === "object" && claim !== null && "status" in claim && claim.status === "open"
+      );
     });
     const bundle = [attribute("claim.status")];
     const closed: Profile = { "claim.status": { value: "closed", updatedAt: noon } };
@@ -147,7 +149,12 @@ describe("the pipeline", () => {
   });
 
   test("the control arm holds out and carries the action it would have taken", () => {
-    const experiment = { salt: "s", arms: [{ name: "holdout", weight: 1 }], control: "holdout", traffic: 1 };
+    const experiment = {
+      salt: "s",
+      arms: [{ name: "holdout", weight: 1 }],
+      control: "holdout",
+      traffic: 1,
+    };
     const decision = decide({ experiment });
     assert.equal(decision.outcome, "holdout");
     assert.equal(decision.reason, "control_arm");
@@ -156,7 +163,10 @@ describe("the pipeline", () => {
   });
 
   test("choice takes the highest priority × value", () => {
-    const actions = [message({ template: "low", value: 2 }), message({ template: "high", value: 3 })];
+    const actions = [
+      message({ template: "low", value: 2 }),
+      message({ template: "high", value: 3 }),
+    ];
     assert.equal(decide({ actions }).action?.template, "high");
   });
 
@@ -169,6 +179,9 @@ describe("the pipeline", () => {
     assert.equal(decision.reason, "error");
     assert.equal(decision.errorCode, "internal.RangeError");
     assert.equal(decision.action, undefined);
+    const last = decision.steps.at(-1);
+    assert.equal(last?.step, "eligibility");
+    assert.equal(last?.reason, "error");
     assert.doesNotMatch(JSON.stringify(decision), /example\.com/);
   });
 

@@ -52,7 +52,7 @@ const arbCaps = fc
   .integer({ min: 1, max: 3 })
   .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => arbCap(`cap-${i}`))));
 
-/** Instants within `span` after T0: on an hourly grid (so sends collide and sit on window edges) or anywhere. */
+/** Instants within `span` after T0: anywhere, or on an hourly grid (on window edges, colliding). */
 const arbAt = (span: number) =>
   fc.oneof(
     fc.integer({ min: 0, max: Math.floor(span / HOUR) }).map((hours) => T0 + hours * HOUR),
@@ -204,7 +204,7 @@ describe("caps: properties", () => {
     );
   });
 
-  test("never more sends than a cap in any window, and a deferred request is admitted at its release", () => {
+  test("never more sends than a cap in any window; a deferred request goes at release", () => {
     const arbRequests = fc.array(arbSend(3 * DAY), { minLength: 1, maxLength: 30 });
     fc.assert(
       fc.property(arbCaps, arbRequests, (caps, requests) => {

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { DateTime, IANAZone } from "luxon";
 import type { QuietHours } from "../../src/engine/types.ts";
 import { isQuietAt, nextAllowedInstant, wallMsOfDay } from "../../src/pacing/quiet-hours.ts";
-import { zoneOffsetMs } from "../../src/pacing/zone-offset.ts";
+import { isKnownZone, zoneOffsetMs } from "../../src/pacing/zone-offset.ts";
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 10000);
 /** Minute-by-minute scans cost up to 1,500 luxon DateTimes each: a few cases suffice. */
@@ -132,9 +132,12 @@ describe("zone offsets: the cached fast path", () => {
     assert.equal(zoneOffsetMs(zone, Date.UTC(2000, 0, 1)), HOUR);
   });
 
-  test("an unknown zone is refused", () => {
+  test("an unknown zone is refused, and can be recognised beforehand", () => {
     const quiet: QuietHours = { startMinute: 0, endMinute: 60, mode: "defer" };
     assert.throws(() => nextAllowedInstant(quiet, "Mars/Olympus_Mons", 0), RangeError);
+    assert.equal(isKnownZone("Mars/Olympus_Mons"), false);
+    assert.equal(isKnownZone(""), false);
+    for (const zone of ZONES) assert.equal(isKnownZone(zone), true, zone);
   });
 });
 
@@ -157,7 +160,7 @@ describe("quiet hours: properties", () => {
     );
   });
 
-  test("no allowed instant lies between the request and the next allowed instant (minute scan)", () => {
+  test("no allowed instant lies between the request and the next allowed one (minute scan)", () => {
     fc.assert(
       fc.property(arbZoneInstant, arbQuietHours, ([zone, at], quiet) => {
         const next = nextAllowedInstant(quiet, zone, at);

@@ -21,7 +21,7 @@ describe("rules are CEL type-checked against the node's context bundle", () => {
   });
 
   test("review.when is held to the bundle too", () => {
-    const [from, to] = withLine("review: { when: claim.next_step == \"call\" }");
+    const [from, to] = withLine('review: { when: claim.next_step == "call" }');
     assert.deepEqual(problemsWith(from, to), [
       `${FILE}:17:21 nodes[0].review.when: ${NODE} reads claim.next_step, which is not in its context bundle: add claim.next_step to bundle or stop reading it`,
     ]);
@@ -132,7 +132,8 @@ describe("allow lists, caps and windows are enforceable", () => {
   });
 
   test("an empty action list is refused", () => {
-    const from = "    actions:\n      - { kind: message, template: claim-status-v2, value: 4.10, priority: 1 }";
+    const from =
+      "    actions:\n      - { kind: message, template: claim-status-v2, value: 4.10, priority: 1 }";
     assert.deepEqual(problemsWith(from, "    actions: []"), [
       `${FILE}:13:14 nodes[0].actions: ${NODE}: an empty allow list permits nothing; list at least one action or remove the node`,
     ]);
@@ -208,7 +209,9 @@ describe("experiments", () => {
   });
 
   test("traffic outside (0, 1] is refused", () => {
-    const [from, to] = withLine("experiment: { salt: s, arms: { treatment: 1, holdout: 1 }, traffic: 0 }");
+    const [from, to] = withLine(
+      "experiment: { salt: s, arms: { treatment: 1, holdout: 1 }, traffic: 0 }",
+    );
     assert.deepEqual(problemsWith(from, to), [
       `${FILE}:17:73 nodes[0].experiment.traffic: ${NODE}: expected a share more than 0 and at most 1`,
     ]);
@@ -235,7 +238,9 @@ describe("models", () => {
   });
 
   test("an uplift model without a control model is refused", () => {
-    const [from, to] = withLine('model: { id: m, version: "1", kind: uplift, treated: { intercept: 0 } }');
+    const [from, to] = withLine(
+      'model: { id: m, version: "1", kind: uplift, treated: { intercept: 0 } }',
+    );
     assert.deepEqual(problemsWith(from, to), [
       `${FILE}:17:12 nodes[0].model.control: ${NODE}: an uplift model needs a control model; add control or use kind: propensity`,
     ]);
