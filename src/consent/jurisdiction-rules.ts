@@ -113,7 +113,7 @@ function indexRules(rules: readonly JurisdictionRule[]) {
 
 /**
  * The rule for a purpose kind sent on `channel` to a contact point in `jurisdiction`, or
- * undefined when none applies (also when the channel has no contact point on record).
+ * undefined when none applies. With no contact point on record, the strictest rule applies.
  *
  * @example
  * jurisdictionRuleFor("US-NY", "sms", "marketing")?.id // → "us-sms-marketing"
@@ -123,8 +123,33 @@ export function jurisdictionRuleFor(
   channel: Channel,
   purposeKind: PurposeKind,
 ): JurisdictionRule | undefined {
-  if (jurisdiction === undefined) return undefined;
+  if (jurisdiction === undefined) return strictestRuleFor(channel, purposeKind);
   const rules = RULE_INDEX.get(regionOf(jurisdiction))?.get(channel) ?? NO_RULES;
   for (const rule of rules) if (rule.purposeKind === purposeKind) return rule;
   return undefined;
 }
+
+/** Requirements from the strictest down: express written consent also satisfies the others. */
+const STRICTNESS: readonly JurisdictionRequirement[] = [
+  "express_written_consent",
+  "consent_or_soft_opt_in",
+];
+
+/**
+ * Where the contact point's jurisdiction is unknown, the strictest rule any jurisdiction has
+ * for this channel and purpose kind applies (fail closed): an SMS number of unknown origin is
+ * treated as a US number for marketing, an e-mail address of unknown origin as an EU one.
+ */
+function strictestRuleFor(channel: Channel, purposeKind: PurposeKind) {
+  return STRICTEST.get(`${channel}/${purposeKind}`);
+}
+
+// channel/kind → the strictest rule, built once so that a lookup allocates nothing.
+const STRICTEST: ReadonlyMap<string, JurisdictionRule> = new Map(
+  JURISDICTION_RULES.flatMap((rule) =>
+    rule.channels.map((channel): [string, JurisdictionRule] => [
+      `${channel}/${rule.purposeKind}`,
+      rule,
+    ]),
+  ).sort(([, a], [, b]) => STRICTNESS.indexOf(b.requires) - STRICTNESS.indexOf(a.requires)),
+);

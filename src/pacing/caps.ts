@@ -99,7 +99,7 @@ export function capReleaseAt(
   }
 
   if (count < max) return undefined;
-  if (count >= max) return oldest + cap.periodMs;
+  if (count === max) return oldest + cap.periodMs;
   return sortedAt(countedSends(cap, history, request), count - max) + cap.periodMs;
 }
 

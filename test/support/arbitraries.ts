@@ -120,7 +120,7 @@ function arbSuppression(index: number) {
 }
 
 export function arbConsentView() {
-  const jurisdiction = fc.constantFrom("EU", "UK", "US", "BR", "CA");
+  const jurisdiction = fc.option(fc.constantFrom("EU", "UK", "US", "BR", "CA"), { nil: undefined });
   return fc
     .record({
       records: arbRecords(),
@@ -139,7 +139,10 @@ export function arbConsentView() {
         records: v.records,
         suppressions: v.suppressions,
         gpcSince: v.gpc === undefined ? undefined : T0 + v.gpc,
-        contacts: { email: { jurisdiction: v.email }, sms: { jurisdiction: v.sms } },
+        contacts: {
+          ...(v.email === undefined ? {} : { email: { jurisdiction: v.email } }),
+          ...(v.sms === undefined ? {} : { sms: { jurisdiction: v.sms } }),
+        },
       }),
     );
 }

@@ -70,11 +70,13 @@ export function lawfulAt(
   const jurisdiction = view.contacts[channel]?.jurisdiction;
   const marketing = purpose.kind === "marketing";
   if (marketing && SERVICE_BASES.includes(basis)) return false;
-  const expressNeeded = marketing && channel === "sms" && jurisdiction === "US";
+  // With no contact point on record the strictest rule applies (fail closed).
+  const unknown = jurisdiction === undefined;
+  const expressNeeded = marketing && channel === "sms" && (jurisdiction === "US" || unknown);
   const euStrict =
     marketing &&
     (channel === "email" || channel === "sms") &&
-    (jurisdiction === "EU" || jurisdiction === "UK");
+    (jurisdiction === "EU" || jurisdiction === "UK" || unknown);
   if (basis === "consent") return grantValid(record, at, expressNeeded);
   if (basis === "legitimate_interests") {
     if (expressNeeded) return false;

@@ -41,12 +41,21 @@ describe("jurisdiction rules table", () => {
     }
   });
 
-  test("no rule for service purposes, other channels, unknown regions or no contact", () => {
+  test("no contact point on record: the strictest rule for the channel applies", () => {
+    assert.equal(jurisdictionRuleFor(undefined, "sms", "marketing")?.id, "us-sms-marketing");
+    assert.equal(
+      jurisdictionRuleFor(undefined, "email", "marketing")?.requires,
+      "consent_or_soft_opt_in",
+    );
+    assert.equal(jurisdictionRuleFor(undefined, "sms", "service"), undefined);
+    assert.equal(jurisdictionRuleFor(undefined, "push", "marketing"), undefined);
+  });
+
+  test("no rule for service purposes, other channels or unknown regions", () => {
     assert.equal(jurisdictionRuleFor("US", "sms", "service"), undefined);
     assert.equal(jurisdictionRuleFor("US", "email", "marketing"), undefined);
     assert.equal(jurisdictionRuleFor("DE", "push", "marketing"), undefined);
     assert.equal(jurisdictionRuleFor("BR", "sms", "marketing"), undefined);
-    assert.equal(jurisdictionRuleFor(undefined, "sms", "marketing"), undefined);
   });
 });
 

@@ -3,7 +3,6 @@ import { describe, test } from "node:test";
 import type { Decision } from "../../src/engine/types.ts";
 import { loadDeploymentFromDir } from "../../src/playbook/loader.ts";
 import { replayPlaybook, STARTER_PLAYBOOKS } from "../../src/replay/replay.ts";
-import { lawfulAt } from "../support/oracles.ts";
 
 /** The starter playbooks replayed over simulated streams: the path `assent simulate` takes. */
 
