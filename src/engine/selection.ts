@@ -1,6 +1,7 @@
 import { assignArm } from "../experiment/assignment.ts";
 import { scoreModel } from "../experiment/scoring.ts";
 import { pace } from "../pacing/pace.ts";
+import { isKnownZone } from "../pacing/zone-offset.ts";
 import { bundleValues } from "./context.ts";
 import { contextOf } from "./gates.ts";
 import type { ChosenAction } from "./types.ts";
@@ -11,18 +12,27 @@ import { type Candidate, fail, record, type Stop, type Walk } from "./walk.ts";
  */
 
 /** The subject's zone from the bundle, else the deployment default (the explanation says so). */
-export function subjectZone(walk: Walk): { zone: string; defaulted: boolean } {
-  const value = walk.input.profile["subject.timezone"]?.value;
-  const inBundle = walk.node.bundle.some((attribute) => attribute.name === "subject.timezone");
-  if (inBundle && typeof value === "string" && value !== "")
-    return { zone: value, defaulted: false };
-  return { zone: walk.policy.defaultTimezone, defaulted: true };
+export function subjectZone(walk: Walk): { zone: string; words: string } {
+  const fallback = walk.policy.defaultTimezone;
+  const inBundle = walk.node.bundle.some((attribute) => attribute.name === TIMEZONE);
+  const value = inBundle ? walk.input.profile[TIMEZONE]?.value : undefined;
+  if (typeof value !== "string" || value === "") {
+    return { zone: fallback, words: `no time zone on file, used the default ${fallback}` };
+  }
+  if (!isKnownZone(value)) {
+    return {
+      zone: fallback,
+      words: `time zone on file is not an IANA zone, used the default ${fallback}`,
+    };
+  }
+  return { zone: value, words: `zone ${value}` };
 }
+
+const TIMEZONE = "subject.timezone";
 
 /** 6. pacing: caps and quiet hours per candidate channel; all paced out gives defer. */
 export function pacing(walk: Walk): Stop | undefined {
-  const { zone, defaulted } = subjectZone(walk);
-  const zoneWords = defaulted ? `no time zone on file, used the default ${zone}` : `zone ${zone}`;
+  const { zone, words: zoneWords } = subjectZone(walk);
   const open: Candidate[] = [];
   const evidence: string[] = [];
   let earliest: { at: number; reason: "cap_reached" | "quiet_hours"; detail: string } | undefined;

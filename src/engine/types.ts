@@ -153,7 +153,10 @@ export interface Cap {
   /** Absent means no maximum: the cap never fails. Zero is refused at load. */
   readonly max?: number;
   readonly periodMs: number;
-  /** `marketing` (default) ignores sends and requests on basis `contract`; `all` counts them. */
+  /**
+   * `marketing` (default) ignores sends and requests on a service basis (contract,
+   * legal_obligation, vital_interests, public_task); `all` counts them.
+   */
   readonly counts: "marketing" | "all";
 }
 

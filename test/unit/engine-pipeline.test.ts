@@ -126,6 +126,16 @@ describe("the pipeline", () => {
     assert.match(pacing?.detail ?? "", /no time zone on file, used the default Europe\/Amsterdam/);
   });
 
+  test("a zone on file that is not an IANA zone falls back to the default, and says so", () => {
+    const quietHours = { startMinute: 21 * 60, endMinute: 8 * 60, mode: "defer" as const };
+    const bundle = [attribute("subject.timezone", { optional: true })];
+    const profile: Profile = { "subject.timezone": { value: "Mars/Olympus", updatedAt: noon } };
+    const decision = decide({ quietHours, bundle }, T0 + 21 * HOUR, { profile });
+    assert.equal(decision.deferUntil, T0 + DAY + 7 * HOUR);
+    const pacing = decision.steps.find((s) => s.step === "pacing");
+    assert.match(pacing?.detail ?? "", /not an IANA zone, used the default Europe\/Amsterdam/);
+  });
+
   test("quiet hours in drop mode suppress with reason quiet_hours", () => {
     const quietHours = { startMinute: 21 * 60, endMinute: 8 * 60, mode: "drop" as const };
     const decision = decide({ quietHours }, T0 + 21 * HOUR);
