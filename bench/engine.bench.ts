@@ -26,7 +26,7 @@ function snapshot(input: DecisionInput): DecisionInput {
   const { consent } = input;
   return {
     ...input,
-    profile: { ...input.profile },
+    profile: new Map(input.profile),
     history: [...input.history],
     consent: { ...consent, records: [...consent.records], suppressions: [...consent.suppressions] },
   };

@@ -1,5 +1,5 @@
 import { checkPermission } from "../consent/permission.ts";
-import { ruleContext } from "./context.ts";
+import { missingRequired, ruleContext } from "./context.ts";
 import type { BundleAttribute, CompiledNode, CompiledRule } from "./node.ts";
 import { bundlePlan } from "./prepared.ts";
 import type { Channel, Profile } from "./types.ts";
@@ -11,6 +11,7 @@ import { fail, record, type Stop, type Walk } from "./walk.ts";
  */
 
 const NO_TRIGGER_MATCH: Stop = { outcome: "abstain", reason: "no_trigger_match" };
+const NOT_ELIGIBLE: Stop = { outcome: "suppress", reason: "not_eligible" };
 
 /** 1. trigger: the release and node are live and the event meets the trigger condition. */
 export function trigger(walk: Walk): Stop | undefined {
@@ -46,7 +47,8 @@ function triggerCondition(walk: Walk): Stop | undefined {
     record(walk, "trigger", { verdict: "pass", evidence, detail: `event ${input.event.type}` });
     return undefined;
   }
-  const missing = missingRequired(node, rule, input.profile);
+  const plan = bundlePlan(node).trigger;
+  const missing = missingRequired(plan, input.profile);
   if (missing !== undefined) {
     return fail(
       walk,
@@ -59,18 +61,11 @@ function triggerCondition(walk: Walk): Stop | undefined {
       },
     );
   }
-  const matched = rule.evaluate(contextOf(walk));
-  const entry = { evidence, attributes: rule.attributes, detail: `when ${rule.source}` };
-  if (!matched) return fail(walk, "trigger", NO_TRIGGER_MATCH, entry);
-  record(walk, "trigger", { ...entry, verdict: "pass" });
-  return undefined;
-}
-
-function missingRequired(node: CompiledNode, rule: CompiledRule, profile: Profile) {
-  const { optional } = bundlePlan(node);
-  for (const name of rule.attributes) {
-    if (profile[name] === undefined && !optional.has(name)) return name;
-  }
+  const matched = rule.evaluate(ruleContext(node, input.profile, input.event, input.now, plan));
+  const { attributes } = rule;
+  const detail = `when ${rule.source}`;
+  if (!matched) return fail(walk, "trigger", NO_TRIGGER_MATCH, { evidence, attributes, detail });
+  record(walk, "trigger", { verdict: "pass", evidence, attributes, detail });
   return undefined;
 }
 
@@ -83,7 +78,7 @@ export function contextOf(walk: Walk) {
 export function freshness(walk: Walk): Stop | undefined {
   const { node, input } = walk;
   for (const attribute of node.bundle) {
-    const state = input.profile[attribute.name];
+    const state = input.profile.get(attribute.name);
     if (state === undefined) {
       if (attribute.optional) continue;
       return fail(
@@ -109,7 +104,7 @@ export function freshness(walk: Walk): Stop | undefined {
       );
     }
   }
-  const names = node.bundle.map((attribute) => attribute.name);
+  const { names } = bundlePlan(node);
   record(walk, "freshness", { verdict: "pass", attributes: names, detail: "bundle is fresh" });
   return undefined;
 }
@@ -126,11 +121,11 @@ export function eligibility(walk: Walk): Stop | undefined {
     record(walk, "eligibility", { verdict: "pass", detail: "no eligibility rule" });
     return undefined;
   }
-  const entry = { attributes: rule.attributes, detail: rule.source };
+  const { attributes, source: detail } = rule;
   if (!rule.evaluate(contextOf(walk))) {
-    return fail(walk, "eligibility", { outcome: "suppress", reason: "not_eligible" }, entry);
+    return fail(walk, "eligibility", NOT_ELIGIBLE, { attributes, detail });
   }
-  record(walk, "eligibility", { ...entry, verdict: "pass" });
+  record(walk, "eligibility", { verdict: "pass", attributes, detail });
   return undefined;
 }
 
@@ -157,20 +152,21 @@ function residesIn(attribute: BundleAttribute, region: string): boolean {
 
 function lawfulBasis(walk: Walk): Stop | undefined {
   const { node, input } = walk;
-  const permitted = new Set<Channel>();
-  const evidence: string[] = [];
-  const details: string[] = [];
+  const permitted: Channel[] = [];
+  let evidence: readonly string[] = [];
+  let detail = `basis ${node.basis} for ${node.purpose.id}`;
   let firstFailure: Stop | undefined;
   for (const channel of node.channels) {
     const request = { purpose: node.purpose, basis: node.basis, channel, at: input.now };
     const result = checkPermission(input.consent, request);
-    evidence.push(...result.evidence);
-    details.push(`${channel}: ${result.detail}`);
-    if (result.ok) permitted.add(channel);
+    evidence = evidence.length === 0 ? result.evidence : [...evidence, ...result.evidence];
+    detail += `; ${channel}: ${result.detail}`;
+    if (result.ok) permitted.push(channel);
     else firstFailure ??= { outcome: "suppress", reason: result.reason };
   }
-  const detail = `basis ${node.basis} for ${node.purpose.id}; ${details.join("; ")}`;
-  walk.candidates = walk.candidates.filter((candidate) => permitted.has(candidate.channel));
+  if (permitted.length < node.channels.length) {
+    walk.candidates = walk.candidates.filter((candidate) => permitted.includes(candidate.channel));
+  }
   if (walk.candidates.length === 0) {
     const stop = firstFailure ?? { outcome: "suppress", reason: "no_lawful_basis" };
     return fail(walk, "permission", stop, { evidence, detail });

@@ -1,4 +1,4 @@
-import type { CompiledNode, Policy } from "./node.ts";
+import type { BundleAttribute, CompiledNode, Policy } from "./node.ts";
 import type { Cap } from "./types.ts";
 import type { Candidate } from "./walk.ts";
 
@@ -9,19 +9,29 @@ import type { Candidate } from "./walk.ts";
 
 export interface BundleField {
   readonly name: string;
-  readonly namespace: string;
+  /** Index into the plan's namespaces. */
+  readonly group: number;
   readonly field: string;
   readonly timestamp: boolean;
+  readonly optional: boolean;
 }
 
-/** How the node's bundle maps onto rule variables. */
-export interface BundlePlan {
+/** How (part of) the bundle maps onto rule variables. */
+export interface ContextPlan {
   readonly fields: readonly BundleField[];
   readonly namespaces: readonly string[];
-  readonly optional: ReadonlySet<string>;
-  /** Whether any rule reads `now` or `event`; the context leaves them out otherwise. */
+  /** Whether a rule reads `now` or `event`; the context leaves them out otherwise. */
   readonly readsNow: boolean;
   readonly readsEvent: boolean;
+}
+
+export interface BundlePlan {
+  readonly names: readonly string[];
+  readonly inBundle: ReadonlySet<string>;
+  /** Every bundle attribute: for eligibility and review rules. */
+  readonly full: ContextPlan;
+  /** Only what the trigger condition reads, so that most non-matching events stay cheap. */
+  readonly trigger: ContextPlan;
 }
 
 /** The node's candidates and caps under one policy. */
@@ -58,24 +68,39 @@ export function nodePlan(node: CompiledNode, policy: Policy): NodePlan {
 }
 
 function buildBundlePlan(node: CompiledNode): BundlePlan {
-  const fields = node.bundle.map((attribute) => {
-    const dot = attribute.name.indexOf(".");
-    const namespace = attribute.name.slice(0, dot);
-    const field = attribute.name.slice(dot + 1);
-    return { name: attribute.name, namespace, field, timestamp: attribute.type === "timestamp" };
-  });
-  const namespaces = [...new Set(fields.map((field) => field.namespace))];
-  const optional = new Set(node.bundle.filter((a) => a.optional).map((a) => a.name));
-  const sources = [node.trigger.when, node.eligibility, node.review?.when].map((r) => r?.source);
+  const when = node.trigger.when;
+  const triggerReads = new Set(when?.attributes ?? []);
+  const sources = [when, node.eligibility, node.review?.when].map((rule) => rule?.source);
+  return {
+    names: node.bundle.map((attribute) => attribute.name),
+    inBundle: new Set(node.bundle.map((attribute) => attribute.name)),
+    full: contextPlan(node.bundle, sources),
+    trigger: contextPlan(
+      node.bundle.filter((attribute) => triggerReads.has(attribute.name)),
+      [when?.source],
+    ),
+  };
+}
+
+function contextPlan(
+  bundle: readonly BundleAttribute[],
+  sources: readonly (string | undefined)[],
+): ContextPlan {
+  const namespaces = [...new Set(bundle.map((attribute) => namespaceOf(attribute.name)))];
+  const fields = bundle.map((attribute) => ({
+    name: attribute.name,
+    group: namespaces.indexOf(namespaceOf(attribute.name)),
+    field: attribute.name.slice(attribute.name.indexOf(".") + 1),
+    timestamp: attribute.type === "timestamp",
+    optional: attribute.optional,
+  }));
   const reads = (name: RegExp) =>
     sources.some((source) => source !== undefined && name.test(source));
-  return {
-    fields,
-    namespaces,
-    optional,
-    readsNow: reads(/\bnow\b/),
-    readsEvent: reads(/\bevent\b/),
-  };
+  return { fields, namespaces, readsNow: reads(/\bnow\b/), readsEvent: reads(/\bevent\b/) };
+}
+
+function namespaceOf(name: string): string {
+  return name.slice(0, name.indexOf("."));
 }
 
 function buildNodePlan(node: CompiledNode, policy: Policy): NodePlan {

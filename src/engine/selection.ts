@@ -2,7 +2,7 @@ import { assignArm } from "../experiment/assignment.ts";
 import { scoreModel } from "../experiment/scoring.ts";
 import { pace } from "../pacing/pace.ts";
 import { isKnownZone } from "../pacing/zone-offset.ts";
-import { bundleValues } from "./context.ts";
+import { bundleReader } from "./context.ts";
 import { contextOf } from "./gates.ts";
 import type { ChosenAction } from "./types.ts";
 import { type Candidate, fail, record, type Stop, type Walk } from "./walk.ts";
@@ -15,7 +15,7 @@ import { type Candidate, fail, record, type Stop, type Walk } from "./walk.ts";
 export function subjectZone(walk: Walk): { zone: string; words: string } {
   const fallback = walk.policy.defaultTimezone;
   const inBundle = walk.node.bundle.some((attribute) => attribute.name === TIMEZONE);
-  const value = inBundle ? walk.input.profile[TIMEZONE]?.value : undefined;
+  const value = inBundle ? walk.input.profile.get(TIMEZONE)?.value : undefined;
   if (typeof value !== "string" || value === "") {
     return { zone: fallback, words: `no time zone on file, used the default ${fallback}` };
   }
@@ -122,7 +122,7 @@ function modelScore(walk: Walk): number | undefined {
   const { model } = walk.node;
   if (model === undefined) return undefined;
   if (walk.modelConfidence !== undefined) return walk.modelScore;
-  const { score, confidence } = scoreModel(model, bundleValues(walk.node, walk.input.profile));
+  const { score, confidence } = scoreModel(model, bundleReader(walk.node, walk.input.profile));
   walk.modelConfidence = confidence;
   walk.modelScore = score;
   return score;
@@ -167,8 +167,7 @@ function reviewCauses(walk: Walk, spec: NonNullable<Walk["node"]["review"]>): st
   }
   const sensitive = walk.node.bundle.find(
     (attribute) =>
-      spec.sensitive.includes(attribute.sensitivity) &&
-      walk.input.profile[attribute.name] !== undefined,
+      spec.sensitive.includes(attribute.sensitivity) && walk.input.profile.has(attribute.name),
   );
   if (sensitive !== undefined) causes.push(`reads ${sensitive.name} (${sensitive.sensitivity})`);
   if (spec.when?.evaluate(contextOf(walk)) === true) causes.push(`when ${spec.when.source}`);

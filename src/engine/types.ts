@@ -66,8 +66,12 @@ export interface AttributeState {
   readonly source?: string;
 }
 
-/** A subject's profile: attribute name (as in the catalog, e.g. `claim.amount`) to state. */
-export type Profile = Readonly<Record<string, AttributeState | undefined>>;
+/**
+ * A subject's profile: attribute name (as in the catalog, e.g. `claim.amount`) to state. A map,
+ * not a record: every subject's set of attributes differs, and map lookups stay fast whatever
+ * the set.
+ */
+export type Profile = ReadonlyMap<string, AttributeState>;
 
 // ---------------------------------------------------------------- consent ledger
 

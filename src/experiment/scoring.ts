@@ -7,7 +7,10 @@ import type { LogisticModel, ScoringModel } from "../engine/node.ts";
 import type { AttributeValue } from "../engine/types.ts";
 
 /** Bundle attribute name to value; an absent or undefined attribute counts as 0. */
-export type Features = Readonly<Record<string, AttributeValue | undefined>>;
+/** Feature values by attribute name, as a record or as a lookup. */
+export type Features =
+  | Readonly<Record<string, AttributeValue | undefined>>
+  | ((name: string) => AttributeValue | undefined);
 
 export interface ModelScore {
   /** Propensity: p in [0, 1]. Uplift: p(treated) − p(control), in [−1, 1]. */
@@ -83,6 +86,9 @@ interface AttributeTerms {
 interface IndexedModel {
   readonly intercept: number;
   readonly terms: ReadonlyMap<string, AttributeTerms>;
+  /** The same terms as parallel arrays, for the hot loop. */
+  readonly names: readonly string[];
+  readonly termList: readonly AttributeTerms[];
 }
 
 // Models are immutable and live as long as their release, so each is indexed once and the
@@ -91,11 +97,14 @@ const indexed = new WeakMap<LogisticModel, IndexedModel>();
 
 function linearPredictor(logistic: LogisticModel, features: Features): number {
   const model = indexed.get(logistic) ?? indexModel(logistic);
+  const read = typeof features === "function" ? features : (name: string) => features[name];
   let sum = model.intercept;
-  for (const name in features) {
-    const terms = model.terms.get(name);
-    const value = features[name];
-    if (terms !== undefined && value !== undefined) sum += term(terms, value);
+  // One lookup per term of the model, so the cost follows the model, not the bundle.
+  const { names, termList } = model;
+  for (let index = 0; index < names.length; index++) {
+    const value = read(names[index] ?? "");
+    const terms = termList[index];
+    if (value !== undefined && terms !== undefined) sum += term(terms, value);
   }
   return sum;
 }
@@ -130,7 +139,12 @@ function indexModel(logistic: LogisticModel): IndexedModel {
     }
   }
 
-  const model = { intercept: logistic.intercept, terms };
+  const model = {
+    intercept: logistic.intercept,
+    terms,
+    names: [...terms.keys()],
+    termList: [...terms.values()],
+  };
   indexed.set(logistic, model);
   return model;
 }

@@ -21,7 +21,7 @@ import type {
  */
 
 interface SubjectState {
-  readonly profile: Record<string, AttributeState | undefined>;
+  readonly profile: Map<string, AttributeState>;
   readonly records: ConsentRecord[];
   readonly suppressions: SuppressionRecord[];
   readonly contacts: Partial<Record<Channel, ContactPoint>>;
@@ -116,14 +116,14 @@ export class MemoryWorld {
     const { profile } = this.subject(event.subjectId);
     for (const [name, value] of Object.entries(event.data)) {
       if (!this.attributes.has(name) || !isAttributeValue(value)) continue;
-      const current = profile[name];
+      const current = profile.get(name);
       if (current !== undefined && current.updatedAt > event.occurredAt) continue;
-      profile[name] = {
+      profile.set(name, {
         value,
         updatedAt: event.occurredAt,
         eventId: event.id,
         source: event.source,
-      };
+      });
     }
   }
 
@@ -159,7 +159,7 @@ export class MemoryWorld {
   private subject(subjectId: string): SubjectState {
     let state = this.subjects.get(subjectId);
     if (state === undefined) {
-      state = { profile: {}, records: [], suppressions: [], contacts: {}, sends: [] };
+      state = { profile: new Map(), records: [], suppressions: [], contacts: {}, sends: [] };
       this.subjects.set(subjectId, state);
     }
     return state;

@@ -14,7 +14,7 @@ import {
   grantedView,
   T0,
 } from "../support/arbitraries.ts";
-import { attribute, DAY, input, node, policy } from "../support/builders.ts";
+import { attribute, DAY, input, node, policy, profileOf } from "../support/builders.ts";
 import { insideQuietHours, lawfulAt, maxInAnyWindow } from "../support/oracles.ts";
 
 const numRuns = Number(process.env.PROPERTY_RUNS ?? 10_000);
@@ -105,7 +105,7 @@ test("never act inside quiet hours in the subject's zone", () => {
       (quiet, zone, o) => {
         const now = T0 + o;
         const subject = node({ quietHours: quiet, bundle: [attribute("subject.timezone")] });
-        const profile = { "subject.timezone": { value: zone, updatedAt: now } };
+        const profile = profileOf({ "subject.timezone": { value: zone, updatedAt: now } });
         const decision = decideNode(
           subject,
           policy(),

@@ -9,6 +9,7 @@ import type {
 } from "../../src/engine/node.ts";
 import type {
   AssentEvent,
+  AttributeState,
   ConsentView,
   Instant,
   Profile,
@@ -115,7 +116,7 @@ export function emptyConsent(subjectId = "s-1"): ConsentView {
 }
 
 export function input(now: Instant, overrides: Partial<DecisionInput> = {}): DecisionInput {
-  const profile: Profile = {};
+  const profile: Profile = new Map();
   return {
     event: event(now),
     profile,
@@ -125,4 +126,9 @@ export function input(now: Instant, overrides: Partial<DecisionInput> = {}): Dec
     now,
     ...overrides,
   };
+}
+
+/** A profile from a record of attribute states, for readable tests. */
+export function profileOf(states: Record<string, AttributeState>): Profile {
+  return new Map(Object.entries(states));
 }

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createEngine } from "../../src/engine/engine.ts";
-import type { Profile } from "../../src/engine/types.ts";
 import { loadDeploymentFromSources } from "../../src/playbook/loader.ts";
 import { grantedView } from "../support/arbitraries.ts";
-import { DAY, event, input } from "../support/builders.ts";
+import { DAY, event, input, profileOf } from "../support/builders.ts";
 
 /** Playbooks written in YAML, loaded, and decided by the engine: the whole pure path. */
 
@@ -59,10 +58,10 @@ describe("a loaded playbook decided by the engine", () => {
   const now = Date.parse("2025-06-01T12:00:00Z");
 
   function decide(termEnd: number, plan: string, data: Record<string, unknown> = {}) {
-    const profile: Profile = {
+    const profile = profileOf({
       "contract.term_end": { value: termEnd, updatedAt: now - DAY },
       "account.plan": { value: plan, updatedAt: now - DAY },
-    };
+    });
     const happened = event(now, { type: "contract.checked", data });
     return engine.decide(input(now, { event: happened, profile, consent: grantedView() }));
   }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createEngine, decideNode } from "../../src/engine/engine.ts";
 import { REASONS } from "../../src/engine/reasons.ts";
-import type { ConsentView, Profile } from "../../src/engine/types.ts";
+import type { ConsentView } from "../../src/engine/types.ts";
 import { grantedView, T0 } from "../support/arbitraries.ts";
 import {
   attribute,
@@ -13,6 +13,7 @@ import {
   message,
   node,
   policy,
+  profileOf,
   rule,
   service,
 } from "../support/builders.ts";
@@ -74,11 +75,11 @@ describe("the pipeline", () => {
   test("a missing required attribute abstains; a stale one abstains with stale_attribute", () => {
     const bundle = [attribute("claim.status", { freshnessMs: DAY })];
     assert.equal(decide({ bundle }).reason, "missing_attribute");
-    const profile: Profile = { "claim.status": { value: "open", updatedAt: noon - DAY - 1 } };
+    const profile = profileOf({ "claim.status": { value: "open", updatedAt: noon - DAY - 1 } });
     const stale = decide({ bundle }, noon, { profile });
     assert.equal(stale.outcome, "abstain");
     assert.equal(stale.reason, "stale_attribute");
-    const fresh: Profile = { "claim.status": { value: "open", updatedAt: noon - DAY } };
+    const fresh = profileOf({ "claim.status": { value: "open", updatedAt: noon - DAY } });
     assert.equal(decide({ bundle }, noon, { profile: fresh }).outcome, "act");
   });
 
@@ -90,15 +91,15 @@ describe("the pipeline", () => {
       );
     });
     const bundle = [attribute("claim.status")];
-    const closed: Profile = { "claim.status": { value: "closed", updatedAt: noon } };
+    const closed = profileOf({ "claim.status": { value: "closed", updatedAt: noon } });
     assert.equal(decide({ bundle, eligibility }, noon, { profile: closed }).reason, "not_eligible");
-    const open: Profile = { "claim.status": { value: "open", updatedAt: noon } };
+    const open = profileOf({ "claim.status": { value: "open", updatedAt: noon } });
     assert.equal(decide({ bundle, eligibility }, noon, { profile: open }).outcome, "act");
   });
 
   test("reading an attribute that resides elsewhere suppresses with residency", () => {
     const bundle = [attribute("billing.iban", { residency: "us" })];
-    const profile: Profile = { "billing.iban": { value: "x", updatedAt: noon } };
+    const profile = profileOf({ "billing.iban": { value: "x", updatedAt: noon } });
     assert.equal(decide({ bundle }, noon, { profile }).reason, "residency");
   });
 
@@ -129,7 +130,7 @@ describe("the pipeline", () => {
   test("a zone on file that is not an IANA zone falls back to the default, and says so", () => {
     const quietHours = { startMinute: 21 * 60, endMinute: 8 * 60, mode: "defer" as const };
     const bundle = [attribute("subject.timezone", { optional: true })];
-    const profile: Profile = { "subject.timezone": { value: "Mars/Olympus", updatedAt: noon } };
+    const profile = profileOf({ "subject.timezone": { value: "Mars/Olympus", updatedAt: noon } });
     const decision = decide({ quietHours, bundle }, T0 + 21 * HOUR, { profile });
     assert.equal(decision.deferUntil, T0 + DAY + 7 * HOUR);
     const pacing = decision.steps.find((s) => s.step === "pacing");
@@ -153,7 +154,7 @@ describe("the pipeline", () => {
 
   test("reading a present sensitive attribute needs review", () => {
     const bundle = [attribute("claim.diagnosis", { sensitivity: "health" })];
-    const profile: Profile = { "claim.diagnosis": { value: "x", updatedAt: noon } };
+    const profile = profileOf({ "claim.diagnosis": { value: "x", updatedAt: noon } });
     const review = { sensitive: ["health"] };
     assert.equal(decide({ bundle, review }, noon, { profile }).outcome, "review");
   });
