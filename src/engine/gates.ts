@@ -1,8 +1,8 @@
 import { checkPermission } from "../consent/permission.ts";
 import { missingRequired, ruleContext } from "./context.ts";
-import type { BundleAttribute, CompiledNode, CompiledRule } from "./node.ts";
+import type { BundleAttribute } from "./node.ts";
 import { bundlePlan } from "./prepared.ts";
-import type { Channel, Profile } from "./types.ts";
+import type { Channel } from "./types.ts";
 import { fail, record, type Stop, type Walk } from "./walk.ts";
 
 /**
