@@ -14,6 +14,7 @@ interface ExplainFlags {
   readonly seed: number;
   readonly start: number;
   readonly limit: number;
+  readonly all: boolean;
 }
 
 /** `assent explain`: one simulated subject's decisions, each with its explanation steps. */
@@ -40,6 +41,7 @@ export function explainCommand(): Command {
       Date.parse("2025-01-06T00:00:00Z"),
     )
     .option("--limit <n>", "at most this many decisions", wholeNumber("--limit", 1), 20)
+    .option("--all", "include events that matched no trigger (no_trigger_match)", false)
     .action((flags: ExplainFlags) => runExplain(flags));
 }
 
@@ -48,6 +50,7 @@ function runExplain(flags: ExplainFlags): void {
   const found: Decision[] = [];
   let subject = flags.subject;
   replayPlaybook(deployment, flags, (decision) => {
+    if (!flags.all && decision.reason === "no_trigger_match") return;
     subject ??= decision.subjectId;
     if (decision.subjectId === subject && found.length < flags.limit) found.push(decision);
   });
@@ -58,6 +61,7 @@ function runExplain(flags: ExplainFlags): void {
     process.exitCode = 1;
     return;
   }
-  process.stdout.write(`subject ${subject}: ${found.length} decisions\n\n`);
+  const noun = found.length === 1 ? "decision" : "decisions";
+  process.stdout.write(`subject ${subject}: ${found.length} ${noun}\n\n`);
   process.stdout.write(`${found.map(renderDecision).join("\n\n")}\n`);
 }
