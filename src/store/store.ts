@@ -1,0 +1,198 @@
+import type {
+  AssentEvent,
+  AttributeState,
+  AttributeValue,
+  Channel,
+  ConsentRecord,
+  ConsentView,
+  Decision,
+  Instant,
+  Profile,
+  SendRecord,
+  SuppressionRecord,
+} from "../engine/types.ts";
+
+/**
+ * The one interface both stores implement (SQLite and PostgreSQL), proven by one contract test
+ * suite (`test/contract/store-contract.ts`). Everything a decision reads and writes for a subject
+ * happens inside one `withSubject` transaction, serialised per subject, so caps hold under
+ * concurrency and the decision, the send, the outbox entry and the log record commit together.
+ *
+ * No method updates or deletes a decision-log record.
+ */
+export interface Store {
+  readonly kind: "sqlite" | "postgres";
+  /** Where the data lives, for people: a file path or a URL without its password. */
+  readonly location: string;
+  /** Creates or upgrades the schema. Idempotent. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  /**
+   * Runs `work` in one transaction that holds the subject's lock: no other `withSubject` for
+   * the same subject runs at the same time, on this process or another. Commits when `work`
+   * resolves, rolls back (writing nothing) when it throws.
+   */
+  withSubject<T>(subjectId: string, work: (tx: SubjectTx) => Promise<T>): Promise<T>;
+
+  /**
+   * Runs `work` for several subjects in one transaction (group commit). Each subject's part is
+   * still serialised with other writers of that subject.
+   */
+  withSubjects<T>(subjectIds: readonly string[], work: (tx: StoreTx) => Promise<T>): Promise<T>;
+
+  // ---------------------------------------------------------------- reads
+
+  getDecision(decisionId: string): Promise<StoredDecision | undefined>;
+  /** Newest first. */
+  decisionsOf(subjectId: string, limit: number): Promise<StoredDecision[]>;
+  /** The consent view of a subject with only records captured at or before `asOf`. */
+  consentView(subjectId: string, asOf?: Instant): Promise<ConsentView>;
+  profile(subjectId: string): Promise<Profile>;
+
+  /** The decision log of one partition in chain order (seq ascending). */
+  readLog(partition: number): AsyncIterable<LogRecord>;
+  /** Partitions that hold at least one record. */
+  logPartitions(): Promise<number[]>;
+
+  /** Deferred decisions due at or before `until`, oldest first. */
+  dueDeferrals(until: Instant, limit: number): Promise<Deferral[]>;
+  reviews(status: ReviewStatus | "all", limit: number): Promise<Review[]>;
+  getReview(reviewId: string): Promise<Review | undefined>;
+
+  // ---------------------------------------------------------------- outbox
+
+  /**
+   * Claims up to `limit` deliveries that are pending and due at `now`, for `leaseMs`. A claimed
+   * delivery is not handed to another worker until its lease expires.
+   */
+  claimDeliveries(now: Instant, limit: number, leaseMs: number): Promise<Delivery[]>;
+  /** Records one recipient's attempt; never changes another recipient's row. */
+  recordAttempt(deliveryId: string, attempt: DeliveryAttempt): Promise<void>;
+  outboxDepth(): Promise<number>;
+}
+
+/** What a transaction can touch across subjects (group commit). */
+export interface StoreTx {
+  /** The part of the transaction that concerns one subject. */
+  subject(subjectId: string): SubjectTx;
+}
+
+/** Reads and writes for one subject inside a transaction. */
+export interface SubjectTx {
+  readonly subjectId: string;
+
+  /** Stores the event unless its id was seen before: `duplicate` means nothing was written. */
+  insertEvent(event: AssentEvent): Promise<"inserted" | "duplicate">;
+  /**
+   * Sets attributes from an event with lineage. An attribute whose stored value is newer (by
+   * occurredAt) than the event is left alone: out-of-order events never overwrite newer values.
+   */
+  applyAttributes(event: AssentEvent, values: Readonly<Record<string, AttributeValue>>): Promise<void>;
+  profile(): Promise<Profile>;
+
+  appendConsent(record: ConsentRecord): Promise<void>;
+  appendSuppression(record: SuppressionRecord): Promise<void>;
+  setContact(channel: Channel, jurisdiction: string): Promise<void>;
+  recordGpc(at: Instant): Promise<void>;
+  consentView(): Promise<ConsentView>;
+
+  /** Sends at or after `since`, for caps. */
+  sends(since: Instant): Promise<SendRecord[]>;
+  recordSend(send: SendRecord & { readonly decisionId: string }): Promise<void>;
+
+  /** Appends to the subject's partition chain; returns the record with its hash. */
+  appendDecision(entry: NewLogEntry): Promise<LogRecord>;
+  enqueueDelivery(delivery: NewDelivery): Promise<void>;
+  /** Replaces any pending deferral for the same node and trigger event. */
+  scheduleDeferral(deferral: Deferral): Promise<void>;
+  completeDeferral(deferralId: string): Promise<void>;
+  openReview(review: Review): Promise<void>;
+  settleReview(reviewId: string, status: Exclude<ReviewStatus, "pending">, at: Instant): Promise<void>;
+}
+
+// ---------------------------------------------------------------- records
+
+export interface StoredDecision {
+  readonly decisionId: string;
+  readonly traceId?: string;
+  readonly partition: number;
+  readonly seq: number;
+  readonly decision: Decision;
+}
+
+export interface NewLogEntry {
+  readonly decisionId: string;
+  readonly traceId?: string;
+  readonly decision: Decision;
+  readonly recordedAt: Instant;
+}
+
+/**
+ * One decision-log record. `hash` = SHA-256 over the previous record's hash and the canonical
+ * JSON of `body` (see `decision-log/`). `seq` counts from 1 within the partition.
+ */
+export interface LogRecord {
+  readonly partition: number;
+  readonly seq: number;
+  readonly decisionId: string;
+  readonly prevHash: string;
+  readonly hash: string;
+  /** The canonical JSON exactly as hashed. */
+  readonly body: string;
+}
+
+export interface Deferral {
+  readonly deferralId: string;
+  readonly subjectId: string;
+  readonly nodeId: string;
+  readonly eventId: string;
+  readonly dueAt: Instant;
+  /** The decision that deferred. */
+  readonly decisionId: string;
+}
+
+export type ReviewStatus = "pending" | "approved" | "rejected" | "expired";
+
+export interface Review {
+  readonly reviewId: string;
+  readonly subjectId: string;
+  readonly decisionId: string;
+  readonly nodeId: string;
+  readonly eventId: string;
+  readonly openedAt: Instant;
+  readonly expiresAt: Instant;
+  readonly status: ReviewStatus;
+  readonly settledAt?: Instant;
+}
+
+export interface NewDelivery {
+  readonly deliveryId: string;
+  /** (node, subject, trigger event): a connector sees the same key on every retry. */
+  readonly idempotencyKey: string;
+  readonly decisionId: string;
+  readonly subjectId: string;
+  readonly connector: string;
+  readonly recipient: string;
+  /** JSON payload for the connector: ids, template and bundle values only. */
+  readonly payload: string;
+  readonly dueAt: Instant;
+}
+
+export type DeliveryStatus = "pending" | "delivered" | "failed" | "cancelled";
+
+export interface Delivery extends NewDelivery {
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+}
+
+export interface DeliveryAttempt {
+  readonly at: Instant;
+  readonly outcome: "delivered" | "transient" | "permanent";
+  /** For transient failures: when to try again. */
+  readonly retryAt?: Instant;
+  /** A short code, never a response body (it may hold personal data). */
+  readonly code: string;
+}
+
+export type { AttributeState };
