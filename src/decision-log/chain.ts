@@ -42,5 +42,20 @@ function sortKeys(value: unknown): unknown {
 
 /** SHA-256 (hex) over the previous hash and the canonical body. */
 export function chainHash(prevHash: string, body: string): string {
-  return createHash("sha256").update(prevHash, "utf8").update("\n").update(body, "utf8").digest("hex");
+  return createHash("sha256")
+    .update(prevHash, "utf8")
+    .update("\n")
+    .update(body, "utf8")
+    .digest("hex");
+}
+
+/** The canonical body of a log record: what its hash covers. */
+export function logBody(entry: {
+  readonly decisionId: string;
+  readonly traceId?: string;
+  readonly recordedAt: number;
+  readonly decision: unknown;
+}): string {
+  const { decisionId, traceId, recordedAt, decision } = entry;
+  return canonicalJson({ decisionId, traceId, recordedAt, decision });
 }

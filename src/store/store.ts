@@ -88,7 +88,10 @@ export interface SubjectTx {
    * Sets attributes from an event with lineage. An attribute whose stored value is newer (by
    * occurredAt) than the event is left alone: out-of-order events never overwrite newer values.
    */
-  applyAttributes(event: AssentEvent, values: Readonly<Record<string, AttributeValue>>): Promise<void>;
+  applyAttributes(
+    event: AssentEvent,
+    values: Readonly<Record<string, AttributeValue>>,
+  ): Promise<void>;
   profile(): Promise<Profile>;
 
   appendConsent(record: ConsentRecord): Promise<void>;
@@ -108,7 +111,11 @@ export interface SubjectTx {
   scheduleDeferral(deferral: Deferral): Promise<void>;
   completeDeferral(deferralId: string): Promise<void>;
   openReview(review: Review): Promise<void>;
-  settleReview(reviewId: string, status: Exclude<ReviewStatus, "pending">, at: Instant): Promise<void>;
+  settleReview(
+    reviewId: string,
+    status: Exclude<ReviewStatus, "pending">,
+    at: Instant,
+  ): Promise<void>;
 }
 
 // ---------------------------------------------------------------- records
