@@ -1,0 +1,47 @@
+import type {
+  ConsentRecord,
+  ConsentView,
+  Decision,
+  Instant,
+  Outcome,
+  ReasonCode,
+} from "../engine/types.ts";
+import type { ConsentInput, EventInput } from "../ingest/input-schema.ts";
+import type { Review, ReviewStatus, StoredDecision } from "../store/store.ts";
+
+/**
+ * The application layer: what every transport (HTTP, CLI, stream consumer) calls. Transports
+ * only parse, authorise and call this; expected failures are AppErrors with a registry code.
+ */
+export interface AssentApp {
+  /** Stores, projects and decides each event; duplicates (same id) are ignored. */
+  ingest(events: readonly EventInput[]): Promise<IngestOutcome[]>;
+  /** Decides one event without storing anything (no event, no log record, no send). */
+  dryRun(event: EventInput): Promise<Decision[]>;
+  recordConsent(subjectId: string, input: ConsentInput): Promise<ConsentRecord>;
+  /** The consent view now, or as of an instant. */
+  consent(subjectId: string, asOf?: Instant): Promise<ConsentView>;
+  decisionsOf(subjectId: string, limit: number): Promise<StoredDecision[]>;
+  decision(decisionId: string): Promise<StoredDecision | undefined>;
+  reviews(status: ReviewStatus | "all", limit: number): Promise<Review[]>;
+  /** Approve re-decides and acts (reason review_approved); reject suppresses. */
+  settleReview(reviewId: string, verdict: "approved" | "rejected"): Promise<Review>;
+  /** Re-decides due deferrals and expires overdue reviews, as of `now`. */
+  tick(now: Instant): Promise<{ readonly deferrals: number; readonly expiredReviews: number }>;
+  ready(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface DecisionSummary {
+  readonly decisionId: string;
+  readonly nodeId: string;
+  readonly outcome: Outcome;
+  readonly reason: ReasonCode;
+  readonly deferUntil?: string;
+}
+
+export interface IngestOutcome {
+  readonly eventId: string;
+  readonly status: "accepted" | "duplicate";
+  readonly decisions: readonly DecisionSummary[];
+}
