@@ -37,6 +37,16 @@ export const CatalogAttribute = z.strictObject({
 });
 export type CatalogAttribute = z.infer<typeof CatalogAttribute>;
 
+export const CatalogEvent = z.strictObject({
+  version: z.int().min(1).meta({ description: "the schema version senders must state" }),
+  attributes: z
+    .array(AttributeName)
+    .default([])
+    .meta({ description: "the profile attributes this event may set, in its data" }),
+  description: z.string().min(1).optional(),
+});
+export type CatalogEvent = z.infer<typeof CatalogEvent>;
+
 /** catalog.yaml: the purposes and attributes Assent may know, with their tags. */
 export const CatalogFile = z
   .strictObject({
@@ -44,6 +54,10 @@ export const CatalogFile = z
     version: z.int().min(1),
     purposes: z.record(PurposeId, CatalogPurpose),
     attributes: z.record(AttributeName, CatalogAttribute),
+    events: z
+      .record(z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/), CatalogEvent)
+      .default({})
+      .meta({ description: "event types Assent accepts, each with a versioned schema" }),
   })
   .meta({
     title: "Assent catalog",

@@ -19,12 +19,20 @@ export interface AttributeSpec {
   readonly description?: string;
 }
 
+/** An event type Assent accepts: its schema version and the attributes it may set. */
+export interface EventSpec {
+  readonly type: string;
+  readonly version: number;
+  readonly attributes: ReadonlySet<string>;
+}
+
 /** The loaded catalog: what Assent may know and what each attribute may be used for. */
 export interface Catalog {
   readonly name: string;
   readonly version: number;
   readonly purposes: ReadonlyMap<string, Purpose>;
   readonly attributes: ReadonlyMap<string, AttributeSpec>;
+  readonly events: ReadonlyMap<string, EventSpec>;
 }
 
 /**
@@ -32,6 +40,23 @@ export interface Catalog {
  * could not read. Runs on the raw document so that it reports alongside the schema.
  */
 export function catalogIssues(raw: unknown): Issue[] {
+  return [...attributeIssues(raw), ...eventIssues(raw)];
+}
+
+/** Event types may only set attributes the catalog declares. */
+function eventIssues(raw: unknown): Issue[] {
+  const attributes = isRecord(raw) && isRecord(raw.attributes) ? raw.attributes : {};
+  const events = isRecord(raw) && isRecord(raw.events) ? raw.events : {};
+  return Object.entries(events).flatMap(([type, event]) =>
+    rawItems(event, "attributes").flatMap((name, index): Issue[] => {
+      if (typeof name !== "string" || Object.hasOwn(attributes, name)) return [];
+      const message = `event ${type} sets ${name}, which is not declared in attributes`;
+      return [{ path: ["events", type, "attributes", index], message }];
+    }),
+  );
+}
+
+function attributeIssues(raw: unknown): Issue[] {
   const declared = isRecord(raw) && isRecord(raw.purposes) ? raw.purposes : undefined;
   const attributes = isRecord(raw) && isRecord(raw.attributes) ? raw.attributes : {};
 
@@ -78,5 +103,9 @@ export function buildCatalog(file: CatalogFile): Catalog {
       ...(attribute.description === undefined ? {} : { description: attribute.description }),
     });
   }
-  return { name: file.catalog, version: file.version, purposes, attributes };
+  const events = new Map<string, EventSpec>();
+  for (const [type, event] of Object.entries(file.events)) {
+    events.set(type, { type, version: event.version, attributes: new Set(event.attributes) });
+  }
+  return { name: file.catalog, version: file.version, purposes, attributes, events };
 }
