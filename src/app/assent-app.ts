@@ -14,8 +14,15 @@ import type { Review, ReviewStatus, StoredDecision } from "../store/store.ts";
  * only parse, authorise and call this; expected failures are AppErrors with a registry code.
  */
 export interface AssentApp {
-  /** Stores, projects and decides each event; duplicates (same id) are ignored. */
-  ingest(events: readonly EventInput[]): Promise<IngestOutcome[]>;
+  /**
+   * Stores, projects and decides each event; duplicates (same id) are ignored. All-or-nothing
+   * on validation: if any event is invalid nothing is stored and one AppError lists every bad
+   * field, its pointer under `pointerBase(index)` (default: `/events/<index>`).
+   */
+  ingest(
+    events: readonly EventInput[],
+    pointerBase?: (index: number) => string,
+  ): Promise<IngestOutcome[]>;
   /** Decides one event without storing anything (no event, no log record, no send). */
   dryRun(event: EventInput): Promise<Decision[]>;
   recordConsent(subjectId: string, input: ConsentInput): Promise<ConsentRecord>;

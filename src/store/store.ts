@@ -84,6 +84,8 @@ export interface SubjectTx {
 
   /** Stores the event unless its id was seen before: `duplicate` means nothing was written. */
   insertEvent(event: AssentEvent): Promise<"inserted" | "duplicate">;
+  /** A stored event of this subject (to re-decide a deferral or a review). */
+  event(eventId: string): Promise<AssentEvent | undefined>;
   /**
    * Sets attributes from an event with lineage. An attribute whose stored value is newer (by
    * occurredAt) than the event is left alone: out-of-order events never overwrite newer values.

@@ -1,0 +1,216 @@
+import { v7 as uuidv7 } from "uuid";
+import { createEngine } from "../engine/engine.ts";
+import type { AssentEvent, ConsentRecord, Instant } from "../engine/types.ts";
+import {
+  isSignal,
+  signalData,
+  type ValidEvent,
+  validateEvent,
+} from "../ingest/event-validation.ts";
+import type { ConsentInput, EventInput } from "../ingest/input-schema.ts";
+import type { Deployment } from "../playbook/loader.ts";
+import type { Store, SubjectTx } from "../store/store.ts";
+import type { AssentApp, IngestOutcome } from "./assent-app.ts";
+import { AppError, type FieldProblem } from "./errors.ts";
+import { type DeliveryTarget, decide, decideAndRecord, type RecorderDeps } from "./recorder.ts";
+import { settleReview, tick } from "./scheduler.ts";
+
+/** Ids and counts only: the app never logs personal data. */
+export interface AppLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface AppOptions {
+  readonly store: Store;
+  readonly deployment: Deployment;
+  /** The decision instant for live events; replays pass event times instead. */
+  readonly clock: () => Instant;
+  readonly targets?: readonly DeliveryTarget[];
+  /** Review SLA for nodes that do not set one (default 48 h). */
+  readonly reviewSlaMs?: number;
+  readonly newId?: () => string;
+  readonly logger?: AppLogger;
+}
+
+/** The composition of store, engines and clock that every transport calls. */
+export interface App extends AssentApp {
+  readonly deps: RecorderDeps;
+  /** Ingests validated events deciding each as of `decideAt(event)` (replay: its own time). */
+  ingestValid(
+    events: readonly ValidEvent[],
+    decideAt: (event: AssentEvent) => Instant,
+  ): Promise<IngestOutcome[]>;
+}
+
+/** Builds the application layer. */
+export function createApp(options: AppOptions): App {
+  const { store, deployment, clock } = options;
+  const deps: RecorderDeps = {
+    engines: deployment.playbooks.map((playbook) => ({
+      engine: createEngine(playbook.nodes, deployment.policy),
+      release: { id: `${playbook.name}@${playbook.version}`, state: "live", disabledNodes: [] },
+    })),
+    targets: options.targets ?? [{ connector: "file", recipient: "outbox" }],
+    reviewSlaMs: options.reviewSlaMs ?? 48 * 3_600_000,
+    newId: options.newId ?? uuidv7,
+  };
+  const validate = (events: readonly EventInput[], base: (index: number) => string) =>
+    validateAll(events, deployment, clock(), base);
+  const ingestValid = (events: readonly ValidEvent[], decideAt: (event: AssentEvent) => Instant) =>
+    ingestGroup(store, deps, events, decideAt);
+
+  return {
+    deps,
+    ingestValid,
+    ingest: (events, base = (index) => `/events/${index}`) =>
+      ingestValid(validate(events, base), () => clock()),
+    dryRun: (input) => dryRun(store, deps, validate([input], () => "")[0], clock()),
+    recordConsent: (subjectId, input) => recordConsent(store, subjectId, input, deps.newId),
+    consent: (subjectId, asOf) => store.consentView(subjectId, asOf),
+    decisionsOf: (subjectId, limit) => store.decisionsOf(subjectId, limit),
+    decision: (decisionId) => store.getDecision(decisionId),
+    reviews: (status, limit) => store.reviews(status, limit),
+    settleReview: (reviewId, verdict) => settleReview(store, deps, reviewId, verdict, clock()),
+    tick: (now) => tick(store, deps, now),
+    ready: () => isReady(store),
+    close: () => store.close(),
+  };
+}
+
+/** Validates every event first: one bad event stores nothing, and every problem is listed. */
+function validateAll(
+  events: readonly EventInput[],
+  deployment: Deployment,
+  receivedAt: Instant,
+  base: (index: number) => string,
+): ValidEvent[] {
+  const valid: ValidEvent[] = [];
+  const problems: FieldProblem[] = [];
+  let code: AppError["code"] | undefined;
+  events.forEach((input, index) => {
+    try {
+      valid.push(validateEvent(input, deployment.catalog, receivedAt, base(index)));
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      code = code === undefined || code === error.code ? error.code : "invalid_event";
+      problems.push(...error.fields);
+    }
+  });
+  if (code !== undefined) {
+    const message = `${problems.length} problem(s) in ${events.length} event(s); nothing was stored`;
+    throw new AppError(code, message, problems);
+  }
+  return valid;
+}
+
+/** One transaction for the whole group (group commit), events in order per subject. */
+async function ingestGroup(
+  store: Store,
+  deps: RecorderDeps,
+  events: readonly ValidEvent[],
+  decideAt: (event: AssentEvent) => Instant,
+): Promise<IngestOutcome[]> {
+  const subjects = [...new Set(events.map(({ event }) => event.subjectId))];
+  return store.withSubjects(subjects, async (tx) => {
+    const outcomes: IngestOutcome[] = [];
+    for (const valid of events) {
+      const subjectTx = tx.subject(valid.event.subjectId);
+      outcomes.push(await ingestOne(subjectTx, deps, valid, decideAt(valid.event)));
+    }
+    return outcomes;
+  });
+}
+
+async function ingestOne(
+  tx: SubjectTx,
+  deps: RecorderDeps,
+  { event, attributes }: ValidEvent,
+  now: Instant,
+): Promise<IngestOutcome> {
+  if ((await tx.insertEvent(event)) === "duplicate") {
+    return { eventId: event.id, status: "duplicate", decisions: [] };
+  }
+  if (isSignal(event.type)) {
+    await applySignal(tx, event);
+    return { eventId: event.id, status: "accepted", decisions: [] };
+  }
+  await tx.applyAttributes(event, attributes);
+  const decisions = await decideAndRecord(tx, deps, event, now);
+  return { eventId: event.id, status: "accepted", decisions };
+}
+
+async function applySignal(tx: SubjectTx, event: AssentEvent): Promise<void> {
+  const signal = signalData(event);
+  if (signal.kind === "gpc") return tx.recordGpc(event.occurredAt);
+  if (signal.kind === "contact") return tx.setContact(signal.channel, signal.jurisdiction);
+  await tx.appendSuppression({
+    id: `suppression/${event.id}`,
+    subjectId: event.subjectId,
+    reason: signal.reason,
+    channel: signal.channel,
+    since: event.occurredAt,
+  });
+}
+
+async function dryRun(
+  store: Store,
+  deps: RecorderDeps,
+  valid: ValidEvent | undefined,
+  now: Instant,
+) {
+  if (valid === undefined) return [];
+  const { event, attributes } = valid;
+  return store.withSubject(event.subjectId, async (tx) => {
+    const profile = new Map(await tx.profile());
+    for (const [name, value] of Object.entries(attributes)) {
+      const current = profile.get(name);
+      if (current === undefined || current.updatedAt <= event.occurredAt) {
+        profile.set(name, {
+          value,
+          updatedAt: event.occurredAt,
+          eventId: event.id,
+          source: event.source,
+        });
+      }
+    }
+    const reads = {
+      profile: async () => profile,
+      consentView: () => tx.consentView(),
+      sends: (since: Instant) => tx.sends(since),
+    };
+    return decide(reads, deps, event, now);
+  });
+}
+
+async function recordConsent(
+  store: Store,
+  subjectId: string,
+  input: ConsentInput,
+  newId: () => string,
+): Promise<ConsentRecord> {
+  const record: ConsentRecord = {
+    id: input.id ?? newId(),
+    subjectId,
+    purpose: input.purpose,
+    channel: input.channel,
+    kind: input.kind,
+    capturedAt: Date.parse(input.capturedAt),
+    expiresAt: input.expiresAt === undefined ? undefined : Date.parse(input.expiresAt),
+    express: input.express,
+    jurisdiction: input.jurisdiction,
+    source: input.source,
+    evidence: input.evidence,
+  };
+  await store.withSubject(subjectId, (tx) => tx.appendConsent(record));
+  return record;
+}
+
+async function isReady(store: Store): Promise<boolean> {
+  try {
+    await store.outboxDepth();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,149 @@
+import type { Engine } from "../engine/engine.ts";
+import type { CompiledNode, Release } from "../engine/node.ts";
+import type { AssentEvent, Decision, Instant } from "../engine/types.ts";
+import type { SubjectTx } from "../store/store.ts";
+import type { DecisionSummary } from "./assent-app.ts";
+
+/** Where acted decisions go: one outbox entry per target, each recorded on its own. */
+export interface DeliveryTarget {
+  readonly connector: string;
+  readonly recipient: string;
+}
+
+/** What the recorder needs besides the transaction. */
+export interface RecorderDeps {
+  readonly engines: readonly { readonly engine: Engine; readonly release: Release }[];
+  readonly targets: readonly DeliveryTarget[];
+  readonly reviewSlaMs: number;
+  readonly newId: () => string;
+}
+
+/** Sends further back than this never count against a cap (the longest window we allow). */
+const HISTORY_MS = 366 * 24 * 3_600_000;
+
+/**
+ * Decides the event (every node it triggers, or one node) as of `now` and records each
+ * decision, its send, outbox entries, deferral or review in the caller's transaction.
+ */
+export async function decideAndRecord(
+  tx: SubjectTx,
+  deps: RecorderDeps,
+  event: AssentEvent,
+  now: Instant,
+  only?: CompiledNode,
+): Promise<DecisionSummary[]> {
+  const decisions = await decide(tx, deps, event, now, only);
+  const summaries: DecisionSummary[] = [];
+  for (const decision of decisions) summaries.push(await record(tx, deps, decision, now));
+  return summaries;
+}
+
+/** What deciding reads from the store. */
+export type DecisionReads = Pick<SubjectTx, "profile" | "consentView" | "sends">;
+
+/** Decides without recording anything (dry run, or before a review's outcome). */
+export async function decide(
+  tx: DecisionReads,
+  deps: RecorderDeps,
+  event: AssentEvent,
+  now: Instant,
+  only?: CompiledNode,
+): Promise<Decision[]> {
+  const [profile, consent, history] = await Promise.all([
+    tx.profile(),
+    tx.consentView(),
+    tx.sends(now - HISTORY_MS),
+  ]);
+  const decisions: Decision[] = [];
+  for (const { engine, release } of deps.engines) {
+    const input = { event, profile, consent, history, release, now };
+    if (only === undefined) decisions.push(...engine.decide(input));
+    else if (engine.nodes.includes(only)) decisions.push(engine.decideNode(only, input));
+  }
+  return decisions;
+}
+
+/** Records one decision and what follows from its outcome. */
+export async function record(
+  tx: SubjectTx,
+  deps: RecorderDeps,
+  decision: Decision,
+  now: Instant,
+): Promise<DecisionSummary> {
+  const decisionId = deps.newId();
+  await tx.appendDecision({ decisionId, decision, recordedAt: now });
+  if (decision.outcome === "act") await act(tx, deps, decision, decisionId);
+  if (decision.outcome === "defer") await defer(tx, deps, decision, decisionId);
+  if (decision.outcome === "review") await openReview(tx, deps, decision, decisionId, now);
+  const { nodeId, outcome, reason, deferUntil } = decision;
+  const until = deferUntil === undefined ? undefined : new Date(deferUntil).toISOString();
+  return { decisionId, nodeId, outcome, reason, deferUntil: until };
+}
+
+async function act(tx: SubjectTx, deps: RecorderDeps, decision: Decision, decisionId: string) {
+  const { action } = decision;
+  if (action === undefined) return;
+  const send = { at: decision.decidedAt, channel: action.channel, nodeId: decision.nodeId };
+  await tx.recordSend({ ...send, basis: decision.basis, decisionId });
+  const idempotencyKey = `${decision.nodeId}:${decision.subjectId}:${decision.eventId}`;
+  const payload = JSON.stringify({
+    decisionId,
+    nodeId: decision.nodeId,
+    subjectId: decision.subjectId,
+    eventId: decision.eventId,
+    action: { kind: action.kind, template: action.template, channel: action.channel },
+    reason: decision.reason,
+  });
+  for (const target of deps.targets) {
+    await tx.enqueueDelivery({
+      deliveryId: deps.newId(),
+      idempotencyKey,
+      decisionId,
+      subjectId: decision.subjectId,
+      connector: target.connector,
+      recipient: target.recipient,
+      payload,
+      dueAt: decision.decidedAt,
+    });
+  }
+}
+
+async function defer(tx: SubjectTx, deps: RecorderDeps, decision: Decision, decisionId: string) {
+  if (decision.deferUntil === undefined) return;
+  await tx.scheduleDeferral({
+    deferralId: deps.newId(),
+    subjectId: decision.subjectId,
+    nodeId: decision.nodeId,
+    eventId: decision.eventId,
+    dueAt: decision.deferUntil,
+    decisionId,
+  });
+}
+
+async function openReview(
+  tx: SubjectTx,
+  deps: RecorderDeps,
+  decision: Decision,
+  decisionId: string,
+  now: Instant,
+) {
+  await tx.openReview({
+    reviewId: deps.newId(),
+    subjectId: decision.subjectId,
+    decisionId,
+    nodeId: decision.nodeId,
+    eventId: decision.eventId,
+    openedAt: now,
+    expiresAt: now + (findNode(deps, decision.nodeId)?.review?.slaMs ?? deps.reviewSlaMs),
+    status: "pending",
+  });
+}
+
+/** The node with this id in any loaded playbook. */
+export function findNode(deps: RecorderDeps, nodeId: string): CompiledNode | undefined {
+  for (const { engine } of deps.engines) {
+    const node = engine.nodes.find((candidate) => candidate.id === nodeId);
+    if (node !== undefined) return node;
+  }
+  return undefined;
+}

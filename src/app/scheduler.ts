@@ -1,0 +1,115 @@
+import { REASONS } from "../engine/reasons.ts";
+import type { Decision, ExplanationStep, Instant } from "../engine/types.ts";
+import type { Deferral, Review, Store, SubjectTx } from "../store/store.ts";
+import { AppError } from "./errors.ts";
+import { decide, decideAndRecord, findNode, type RecorderDeps, record } from "./recorder.ts";
+
+/**
+ * Time passing: deferred decisions come due and walk the whole pipeline again (consent is
+ * checked again then), and reviews nobody settled expire after their SLA.
+ */
+export async function tick(store: Store, deps: RecorderDeps, now: Instant) {
+  let deferrals = 0;
+  for (;;) {
+    const due = await store.dueDeferrals(now, 500);
+    for (const deferral of due) await redecide(store, deps, deferral);
+    deferrals += due.length;
+    if (due.length < 500) break;
+  }
+  const expiredReviews = await expireReviews(store, deps, now);
+  return { deferrals, expiredReviews };
+}
+
+/** Re-decides a deferral as of its own due instant. */
+async function redecide(store: Store, deps: RecorderDeps, deferral: Deferral): Promise<void> {
+  await store.withSubject(deferral.subjectId, async (tx) => {
+    await tx.completeDeferral(deferral.deferralId);
+    const event = await tx.event(deferral.eventId);
+    const node = findNode(deps, deferral.nodeId);
+    if (event === undefined || node === undefined) return;
+    await decideAndRecord(tx, deps, event, deferral.dueAt, node);
+  });
+}
+
+async function expireReviews(store: Store, deps: RecorderDeps, now: Instant): Promise<number> {
+  const pending = await store.reviews("pending", 10_000);
+  const overdue = pending.filter((review) => review.expiresAt <= now);
+  for (const review of overdue) {
+    await store.withSubject(review.subjectId, async (tx) => {
+      const decision = await original(store, review);
+      await tx.settleReview(review.reviewId, "expired", review.expiresAt);
+      await record(tx, deps, concluded(decision, "review_expired", review.expiresAt), now);
+    });
+  }
+  return overdue.length;
+}
+
+/**
+ * A person's verdict. Approval walks the pipeline again first: if consent was withdrawn or a
+ * cap filled while the decision waited, that outcome stands; otherwise it acts.
+ */
+export async function settleReview(
+  store: Store,
+  deps: RecorderDeps,
+  reviewId: string,
+  verdict: "approved" | "rejected",
+  now: Instant,
+): Promise<Review> {
+  const review = await store.getReview(reviewId);
+  if (review === undefined) throw new AppError("not_found", `no review ${reviewId}`);
+  if (review.status !== "pending") {
+    throw new AppError("conflict", `review ${reviewId} is already ${review.status}`);
+  }
+  await store.withSubject(review.subjectId, (tx) =>
+    applyVerdict(store, tx, deps, review, verdict, now),
+  );
+  return { ...review, status: verdict, settledAt: now };
+}
+
+async function applyVerdict(
+  store: Store,
+  tx: SubjectTx,
+  deps: RecorderDeps,
+  review: Review,
+  verdict: "approved" | "rejected",
+  now: Instant,
+): Promise<void> {
+  await tx.settleReview(review.reviewId, verdict, now);
+  if (verdict === "rejected") {
+    await record(tx, deps, concluded(await original(store, review), "review_rejected", now), now);
+    return;
+  }
+  const event = await tx.event(review.eventId);
+  const node = findNode(deps, review.nodeId);
+  if (event === undefined || node === undefined) return;
+  for (const decision of await decide(tx, deps, event, now, node)) {
+    const approved =
+      decision.outcome === "review" ? concluded(decision, "review_approved", now) : decision;
+    await record(tx, deps, approved, now);
+  }
+}
+
+async function original(store: Store, review: Review): Promise<Decision> {
+  const stored = await store.getDecision(review.decisionId);
+  if (stored === undefined) throw new AppError("not_found", `no decision ${review.decisionId}`);
+  return stored.decision;
+}
+
+/** The reviewed decision with a person's (or the clock's) verdict as its last step. */
+function concluded(
+  decision: Decision,
+  reason: "review_approved" | "review_rejected" | "review_expired",
+  at: Instant,
+): Decision {
+  const outcome = reason === "review_approved" ? "act" : "suppress";
+  const step: ExplanationStep = {
+    step: "review",
+    verdict: reason === "review_approved" ? "pass" : "fail",
+    reason,
+    evidence: [],
+    attributes: [],
+    detail: REASONS[reason].meaning,
+  };
+  const steps = [...decision.steps.filter((s) => s.step !== "review"), step];
+  return { ...decision, outcome, reason, decidedAt: at, steps, sentence: REASONS[reason].sentence };
+}

@@ -1,0 +1,158 @@
+import { AppError, type FieldProblem } from "../app/errors.ts";
+import type { AttributeType } from "../engine/node.ts";
+import type { AssentEvent, AttributeValue, Channel, Instant } from "../engine/types.ts";
+import { CHANNELS, SUPPRESSION_REASONS } from "../engine/types.ts";
+import type { Catalog } from "../playbook/catalog.ts";
+import type { EventInput } from "./input-schema.ts";
+
+/**
+ * Consent signals that arrive as events. They are built in (not in the catalog) because they
+ * feed the consent view, not the profile.
+ */
+export const SIGNAL_EVENTS = {
+  "contact.updated": "data: { channel, jurisdiction } — where a contact point is registered",
+  "suppression.recorded": "data: { reason, channel } — unsubscribed, hard_bounce, complaint, …",
+  "gpc.signal": "data: {} — the Global Privacy Control signal was seen",
+} as const;
+
+export type SignalEvent = keyof typeof SIGNAL_EVENTS;
+
+/** A validated event: the engine's event and the profile attributes it sets. */
+export interface ValidEvent {
+  readonly event: AssentEvent;
+  readonly attributes: Readonly<Record<string, AttributeValue>>;
+}
+
+/**
+ * Checks an event against its type's versioned schema in the catalog and converts it. Throws
+ * one AppError listing every bad field, each with a JSON pointer under `prefix`.
+ */
+export function validateEvent(
+  input: EventInput,
+  catalog: Catalog,
+  receivedAt: Instant,
+  prefix = "",
+): ValidEvent {
+  if (isSignal(input.type)) {
+    const event = toEvent(input, receivedAt);
+    signalData(event, prefix);
+    return { event, attributes: {} };
+  }
+  const spec = catalog.events.get(input.type);
+  if (spec === undefined) {
+    const expected = "an event type declared in the catalog's events";
+    throw new AppError("unknown_event_type", `event type ${input.type} is not declared`, [
+      { pointer: `${prefix}/type`, expected },
+    ]);
+  }
+  const problems: FieldProblem[] = [];
+  if (input.schemaVersion !== spec.version) {
+    const expected = `schema version ${spec.version} of ${input.type}`;
+    problems.push({ pointer: `${prefix}/schemaVersion`, expected });
+  }
+  const attributes = readAttributes(input, catalog, spec.attributes, prefix, problems);
+  if (problems.length > 0) {
+    throw new AppError("invalid_event", `event ${input.id} does not match its schema`, problems);
+  }
+  return { event: toEvent(input, receivedAt), attributes };
+}
+
+function readAttributes(
+  input: EventInput,
+  catalog: Catalog,
+  allowed: ReadonlySet<string>,
+  prefix: string,
+  problems: FieldProblem[],
+): Record<string, AttributeValue> {
+  const attributes: Record<string, AttributeValue> = {};
+  for (const [name, raw] of Object.entries(input.data)) {
+    const pointer = `${prefix}/data/${escapePointer(name)}`;
+    const type = catalog.attributes.get(name)?.type;
+    if (!allowed.has(name) || type === undefined) {
+      const expected = `one of the attributes ${input.type} v${input.schemaVersion} may set: ${[...allowed].join(", ") || "none"}`;
+      problems.push({ pointer, expected });
+      continue;
+    }
+    const value = coerce(raw, type);
+    if (value === undefined) problems.push({ pointer, expected: EXPECTED[type] });
+    else attributes[name] = value;
+  }
+  return attributes;
+}
+
+const EXPECTED: Record<AttributeType, string> = {
+  string: "a string",
+  number: "a finite number",
+  boolean: "true or false",
+  timestamp: "an ISO 8601 instant with a zone, or epoch milliseconds",
+  string_list: "an array of strings",
+};
+
+function coerce(raw: unknown, type: AttributeType): AttributeValue | undefined {
+  switch (type) {
+    case "string":
+      return typeof raw === "string" ? raw : undefined;
+    case "number":
+      return typeof raw === "number" && Number.isFinite(raw) ? raw : undefined;
+    case "boolean":
+      return typeof raw === "boolean" ? raw : undefined;
+    case "timestamp":
+      return instantOf(raw);
+    case "string_list":
+      return Array.isArray(raw) && raw.every((item) => typeof item === "string") ? raw : undefined;
+  }
+}
+
+function instantOf(raw: unknown): number | undefined {
+  if (typeof raw === "number" && Number.isFinite(raw)) return raw;
+  if (typeof raw !== "string" || !/(Z|[+-]\d\d:\d\d)$/.test(raw)) return undefined;
+  const parsed = Date.parse(raw);
+  return Number.isNaN(parsed) ? undefined : parsed;
+}
+
+function toEvent(input: EventInput, receivedAt: Instant): AssentEvent {
+  return {
+    id: input.id,
+    type: input.type,
+    schemaVersion: input.schemaVersion,
+    subjectId: input.subjectId,
+    occurredAt: Date.parse(input.occurredAt),
+    receivedAt,
+    source: input.source,
+    data: input.data,
+  };
+}
+
+function escapePointer(key: string): string {
+  return key.replaceAll("~", "~0").replaceAll("/", "~1");
+}
+
+export function isSignal(type: string): type is SignalEvent {
+  return Object.hasOwn(SIGNAL_EVENTS, type);
+}
+
+/** Reads a consent signal's data, or throws naming the bad field. */
+export function signalData(event: AssentEvent, prefix = "") {
+  const channel = event.data.channel;
+  const validChannel = CHANNELS.find((candidate) => candidate === channel);
+  if (event.type === "gpc.signal") return { kind: "gpc" as const };
+  if (event.type === "contact.updated") {
+    const jurisdiction = event.data.jurisdiction;
+    if (validChannel === undefined || typeof jurisdiction !== "string") {
+      throw badSignal(prefix, "a channel and a jurisdiction such as US, DE or EU");
+    }
+    return { kind: "contact" as const, channel: validChannel, jurisdiction };
+  }
+  const reason = SUPPRESSION_REASONS.find((candidate) => candidate === event.data.reason);
+  const scope: Channel | "*" | undefined = channel === "*" ? "*" : validChannel;
+  if (reason === undefined || scope === undefined) {
+    throw badSignal(prefix, `a reason (${SUPPRESSION_REASONS.join(", ")}) and a channel or *`);
+  }
+  return { kind: "suppression" as const, reason, channel: scope };
+}
+
+function badSignal(prefix: string, expected: string): AppError {
+  return new AppError("invalid_event", "the consent signal's data is not valid", [
+    { pointer: `${prefix}/data`, expected },
+  ]);
+}
