@@ -41,7 +41,14 @@ export interface App extends AssentApp {
     events: readonly ValidEvent[],
     decideAt: (event: AssentEvent) => Instant,
   ): Promise<IngestOutcome[]>;
+  /** A replay group in one transaction: events decided as of their own time, consent in order. */
+  replayGroup(items: readonly ReplayItem[]): Promise<IngestOutcome[]>;
 }
+
+/** One validated line of a replay file. */
+export type ReplayItem =
+  | { readonly kind: "event"; readonly valid: ValidEvent }
+  | { readonly kind: "consent"; readonly record: ConsentRecord };
 
 /** Builds the application layer. */
 export function createApp(options: AppOptions): App {
@@ -63,6 +70,7 @@ export function createApp(options: AppOptions): App {
   return {
     deps,
     ingestValid,
+    replayGroup: (items) => replayGroup(store, deps, items),
     ingest: (events, base = (index) => `/events/${index}`) =>
       ingestValid(validate(events, base), () => clock()),
     dryRun: (input) => dryRun(store, deps, validate([input], () => "")[0], clock()),
@@ -117,6 +125,24 @@ async function ingestGroup(
     for (const valid of events) {
       const subjectTx = tx.subject(valid.event.subjectId);
       outcomes.push(await ingestOne(subjectTx, deps, valid, decideAt(valid.event)));
+    }
+    return outcomes;
+  });
+}
+
+async function replayGroup(
+  store: Store,
+  deps: RecorderDeps,
+  items: readonly ReplayItem[],
+): Promise<IngestOutcome[]> {
+  const subjectOf = (item: ReplayItem) =>
+    item.kind === "event" ? item.valid.event.subjectId : item.record.subjectId;
+  return store.withSubjects([...new Set(items.map(subjectOf))], async (tx) => {
+    const outcomes: IngestOutcome[] = [];
+    for (const item of items) {
+      const subjectTx = tx.subject(subjectOf(item));
+      if (item.kind === "consent") await subjectTx.appendConsent(item.record);
+      else outcomes.push(await ingestOne(subjectTx, deps, item.valid, item.valid.event.occurredAt));
     }
     return outcomes;
   });
@@ -189,7 +215,18 @@ async function recordConsent(
   input: ConsentInput,
   newId: () => string,
 ): Promise<ConsentRecord> {
-  const record: ConsentRecord = {
+  const record = toConsentRecord(subjectId, input, newId);
+  await store.withSubject(subjectId, (tx) => tx.appendConsent(record));
+  return record;
+}
+
+/** A ledger record from what a client sent. */
+export function toConsentRecord(
+  subjectId: string,
+  input: ConsentInput,
+  newId: () => string,
+): ConsentRecord {
+  return {
     id: input.id ?? newId(),
     subjectId,
     purpose: input.purpose,
@@ -202,8 +239,6 @@ async function recordConsent(
     source: input.source,
     evidence: input.evidence,
   };
-  await store.withSubject(subjectId, (tx) => tx.appendConsent(record));
-  return record;
 }
 
 async function isReady(store: Store): Promise<boolean> {

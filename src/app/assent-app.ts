@@ -34,7 +34,11 @@ export interface AssentApp {
   /** Approve re-decides and acts (reason review_approved); reject suppresses. */
   settleReview(reviewId: string, verdict: "approved" | "rejected"): Promise<Review>;
   /** Re-decides due deferrals and expires overdue reviews, as of `now`. */
-  tick(now: Instant): Promise<{ readonly deferrals: number; readonly expiredReviews: number }>;
+  tick(now: Instant): Promise<{
+    readonly deferrals: number;
+    readonly expiredReviews: number;
+    readonly decisions: readonly DecisionSummary[];
+  }>;
   ready(): Promise<boolean>;
   close(): Promise<void>;
 }

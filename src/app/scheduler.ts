@@ -1,6 +1,7 @@
 import { REASONS } from "../engine/reasons.ts";
 import type { Decision, ExplanationStep, Instant } from "../engine/types.ts";
 import type { Deferral, Review, Store, SubjectTx } from "../store/store.ts";
+import type { DecisionSummary } from "./assent-app.ts";
 import { AppError } from "./errors.ts";
 import { decide, decideAndRecord, findNode, type RecorderDeps, record } from "./recorder.ts";
 
@@ -9,25 +10,26 @@ import { decide, decideAndRecord, findNode, type RecorderDeps, record } from "./
  * checked again then), and reviews nobody settled expire after their SLA.
  */
 export async function tick(store: Store, deps: RecorderDeps, now: Instant) {
+  const decisions: DecisionSummary[] = [];
   let deferrals = 0;
   for (;;) {
     const due = await store.dueDeferrals(now, 500);
-    for (const deferral of due) await redecide(store, deps, deferral);
+    for (const deferral of due) decisions.push(...(await redecide(store, deps, deferral)));
     deferrals += due.length;
     if (due.length < 500) break;
   }
   const expiredReviews = await expireReviews(store, deps, now);
-  return { deferrals, expiredReviews };
+  return { deferrals, expiredReviews, decisions };
 }
 
 /** Re-decides a deferral as of its own due instant. */
-async function redecide(store: Store, deps: RecorderDeps, deferral: Deferral): Promise<void> {
-  await store.withSubject(deferral.subjectId, async (tx) => {
+async function redecide(store: Store, deps: RecorderDeps, deferral: Deferral) {
+  return store.withSubject(deferral.subjectId, async (tx) => {
     await tx.completeDeferral(deferral.deferralId);
     const event = await tx.event(deferral.eventId);
     const node = findNode(deps, deferral.nodeId);
-    if (event === undefined || node === undefined) return;
-    await decideAndRecord(tx, deps, event, deferral.dueAt, node);
+    if (event === undefined || node === undefined) return [];
+    return decideAndRecord(tx, deps, event, deferral.dueAt, node);
   });
 }
 

@@ -1,7 +1,9 @@
 import { Command } from "commander";
-import { checkCommand } from "./check-command.ts";
 import { explainCommand } from "./explain-command.ts";
+import { logCommand } from "./log-command.ts";
+import { playbookCommand } from "./playbook-command.ts";
 import { reasonsCommand } from "./reasons-command.ts";
+import { replayCommand } from "./replay-command.ts";
 import { schemasCommand } from "./schemas-command.ts";
 import { simulateCommand } from "./simulate-command.ts";
 
@@ -11,8 +13,10 @@ const program = new Command()
   .showHelpAfterError();
 
 program.addCommand(simulateCommand());
+program.addCommand(replayCommand());
+program.addCommand(logCommand());
 program.addCommand(explainCommand());
-program.addCommand(checkCommand());
+program.addCommand(playbookCommand());
 program.addCommand(schemasCommand());
 program.addCommand(reasonsCommand());
 

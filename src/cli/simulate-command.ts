@@ -3,26 +3,32 @@ import { Command } from "commander";
 import type { Decision } from "../engine/types.ts";
 import { loadDeploymentFromDir } from "../playbook/loader.ts";
 import { replayPlaybook, STARTER_PLAYBOOKS, type StarterPlaybook } from "../replay/replay.ts";
+import { writeReplayFile } from "../replay/replay-file.ts";
 import { DecisionTally } from "../replay/summary.ts";
+import { simulateStream } from "../simulator/index.ts";
 import { isoInstant, oneOf, wholeNumber } from "./options.ts";
+import { renderDecision } from "./render.ts";
+import { reportAppError } from "./report-error.ts";
 
 interface SimulateFlags {
-  readonly dir: string;
+  readonly playbooks: string;
   readonly playbook: StarterPlaybook | "all";
   readonly subjects: number;
   readonly days: number;
   readonly seed: number;
   readonly start: number;
   readonly json: boolean;
+  readonly out?: string;
+  readonly subject?: string;
 }
 
-/** `assent simulate`: replay seeded streams through the starter playbooks and summarise. */
+/** `assent simulate`: seeded streams for the starter playbooks, decided in memory or written out. */
 export function simulateCommand(): Command {
   return new Command("simulate")
     .description(
-      "replay a seeded, simulated event stream through the playbooks and summarise the decisions",
+      "generate a seeded, simulated event stream; decide it in memory and summarise, or write it as a replay file with --out",
     )
-    .option("--dir <dir>", "folder with catalog.yaml, policy.yaml and playbooks/", "examples")
+    .option("--playbooks <dir>", "folder with catalog.yaml, policy.yaml and playbooks/", "examples")
     .option(
       "--playbook <name>",
       "saas, insurance, retail or all",
@@ -43,21 +49,40 @@ export function simulateCommand(): Command {
       isoInstant("--start"),
       Date.parse("2025-01-06T00:00:00Z"),
     )
+    .option(
+      "--out <file>",
+      "write the stream as a replay file (for `assent replay`) instead of deciding it",
+    )
+    .option("--subject <id>", "print this subject's decisions with their explanations")
     .option("--json", "print each decision as one JSON line instead of the summary", false)
-    .action((flags: SimulateFlags) => runSimulate(flags));
+    .action((flags: SimulateFlags) => reportAppError(() => runSimulate(flags)));
 }
 
-function runSimulate(flags: SimulateFlags): void {
-  const deployment = loadDeploymentFromDir(flags.dir);
+async function runSimulate(flags: SimulateFlags): Promise<void> {
   const chosen = flags.playbook === "all" ? STARTER_PLAYBOOKS : [flags.playbook];
+  if (flags.out !== undefined) return writeStream(flags, chosen, flags.out);
+  const deployment = loadDeploymentFromDir(flags.playbooks);
   for (const playbook of chosen) {
     const tally = new DecisionTally();
-    const bar = progressBar(`${playbook}`);
-    const onDecision = flags.json ? printJson : (decision: Decision) => tally.add(decision);
+    const explained: Decision[] = [];
+    const onDecision = (decision: Decision) => {
+      if (flags.json) process.stdout.write(`${JSON.stringify(decision)}\n`);
+      else if (flags.subject === undefined) tally.add(decision);
+      else if (decision.subjectId === flags.subject && decision.reason !== "no_trigger_match")
+        explained.push(decision);
+    };
+    const bar = progressBar(playbook);
     const started = performance.now();
     const report = replayPlaybook(deployment, { ...flags, playbook }, onDecision, bar?.update);
     bar?.stop();
     if (flags.json) continue;
+    if (flags.subject !== undefined) {
+      process.stdout.write(
+        `${playbook}: subject ${flags.subject}, ${explained.length} decisions\n\n`,
+      );
+      process.stdout.write(`${explained.map(renderDecision).join("\n\n")}\n`);
+      continue;
+    }
     const ms = Math.round(performance.now() - started);
     process.stdout.write(
       `\n${playbook}: ${report.events} events for ${flags.subjects} subjects over ${flags.days} days ` +
@@ -66,8 +91,16 @@ function runSimulate(flags: SimulateFlags): void {
   }
 }
 
-function printJson(decision: Decision): void {
-  process.stdout.write(`${JSON.stringify(decision)}\n`);
+async function writeStream(flags: SimulateFlags, chosen: readonly StarterPlaybook[], out: string) {
+  if (chosen.length !== 1) {
+    throw new Error("--out writes one playbook's stream: add --playbook saas, insurance or retail");
+  }
+  const [playbook = "saas"] = chosen;
+  const items = simulateStream({ ...flags, playbook });
+  const count = await writeReplayFile(out, items);
+  process.stdout.write(
+    `wrote ${count} items (${playbook}, ${flags.subjects} subjects, ${flags.days} days, seed ${flags.seed}) to ${out}\n`,
+  );
 }
 
 /** A progress bar on stderr when it is a terminal; nothing otherwise. */

@@ -12,7 +12,7 @@ export interface NodeTally {
 export class DecisionTally {
   private readonly nodes = new Map<string, NodeTally>();
 
-  add(decision: Decision): void {
+  add(decision: Pick<Decision, "nodeId" | "outcome" | "reason">): void {
     let tally = this.nodes.get(decision.nodeId);
     if (tally === undefined) {
       tally = { nodeId: decision.nodeId, total: 0, outcomes: {}, reasons: {} };

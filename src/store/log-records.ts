@@ -24,7 +24,14 @@ export function nextLogRecord(
   const prevHash = head?.hash ?? GENESIS_HASH;
   const body = logBody(entry);
   const seq = (head?.seq ?? 0) + 1;
-  return { partition, seq, decisionId: entry.decisionId, prevHash, hash: chainHash(prevHash, body), body };
+  return {
+    partition,
+    seq,
+    decisionId: entry.decisionId,
+    prevHash,
+    hash: chainHash(prevHash, body),
+    body,
+  };
 }
 
 interface LoggedBody {

@@ -3,10 +3,9 @@ import type {
   AttributeState,
   AttributeValue,
   ConsentRecord,
-  Decision,
   SuppressionRecord,
 } from "../../engine/types.ts";
-import type { Deferral, Delivery, LogRecord, Review, StoredDecision } from "../store.ts";
+import type { Deferral, Delivery, LogRecord, Review } from "../store.ts";
 import type {
   AttributesTable,
   ConsentRecordsTable,
@@ -22,22 +21,16 @@ import type {
  * null, so a record reads back exactly as it was written.
  */
 
-/** Thrown when a stored value is not what this store writes. Names the place, never the data. */
-export class CorruptRowError extends Error {
-  constructor(what: string) {
-    super(`stored ${what} is not in the expected shape`);
-    this.name = "CorruptRowError";
-  }
-}
-
 export function toAttributeState(row: Selectable<AttributesTable>): AttributeState {
   const value: unknown = JSON.parse(row.value_json);
-  if (!isAttributeValue(value)) throw new CorruptRowError("attribute value");
+  if (!isAttributeValue(value)) {
+    throw new Error("a stored attribute value is not a string, number, boolean or string list");
+  }
   return {
     value,
     updatedAt: row.updated_at,
-    ...(row.event_id === null ? {} : { eventId: row.event_id }),
-    ...(row.source === null ? {} : { source: row.source }),
+    eventId: row.event_id,
+    source: row.source,
   };
 }
 
@@ -113,7 +106,12 @@ export function toDelivery(row: Selectable<DeliveriesTable>): Delivery {
   };
 }
 
-export function toLogRecord(row: Selectable<DecisionLogTable>): LogRecord {
+type LogRow = Pick<
+  Selectable<DecisionLogTable>,
+  "partition" | "seq" | "decision_id" | "prev_hash" | "hash" | "body"
+>;
+
+export function toLogRecord(row: LogRow): LogRecord {
   return {
     partition: row.partition,
     seq: row.seq,
@@ -122,39 +120,4 @@ export function toLogRecord(row: Selectable<DecisionLogTable>): LogRecord {
     hash: row.hash,
     body: row.body,
   };
-}
-
-/** A stored decision from its log record: the decision is read back from the hashed body. */
-export function toStoredDecision(row: Selectable<DecisionLogTable>): StoredDecision {
-  const body: unknown = JSON.parse(row.body);
-  const decision = isRecord(body) ? body.decision : undefined;
-  if (!isDecision(decision)) throw new CorruptRowError("decision log body");
-  return {
-    decisionId: row.decision_id,
-    ...(row.trace_id === null ? {} : { traceId: row.trace_id }),
-    partition: row.partition,
-    seq: row.seq,
-    decision,
-  };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-const DECISION_STRINGS = ["nodeId", "playbook", "subjectId", "eventId", "outcome", "reason"];
-
-/**
- * The body was written and hashed by this store from a typed `Decision`; this checks its frame
- * (identity, outcome, steps, versions) so that a hand-edited row fails loudly, not later.
- */
-function isDecision(value: unknown): value is Decision {
-  if (!isRecord(value)) return false;
-  if (!DECISION_STRINGS.every((key) => typeof value[key] === "string")) return false;
-  return (
-    typeof value.decidedAt === "number" &&
-    typeof value.sentence === "string" &&
-    Array.isArray(value.steps) &&
-    isRecord(value.versions)
-  );
 }

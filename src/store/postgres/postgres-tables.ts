@@ -1,10 +1,5 @@
 import type { ColumnType, Generated } from "kysely";
-import type {
-  Channel,
-  ConsentKind,
-  LawfulBasis,
-  SuppressionReason,
-} from "../../engine/types.ts";
+import type { Channel, ConsentKind, LawfulBasis, SuppressionReason } from "../../engine/types.ts";
 import type { DeliveryStatus, ReviewStatus } from "../store.ts";
 
 /**
@@ -53,8 +48,8 @@ export interface AttributesTable {
   /** The value as JSON text, so that strings, numbers, booleans and lists round-trip exactly. */
   value_json: string;
   updated_at: number;
-  event_id: Nullable<string>;
-  source: Nullable<string>;
+  event_id: string;
+  source: string;
 }
 
 export interface ConsentRecordsTable {
@@ -123,7 +118,11 @@ export interface DeferralsTable {
   event_id: string;
   due_at: number;
   decision_id: string;
+  status: ColumnType<DeferralStatus, DeferralStatus | undefined, DeferralStatus>;
 }
+
+/** `replaced` when a later deferral for the same node and event took its place. */
+export type DeferralStatus = "pending" | "done" | "replaced";
 
 export interface ReviewsTable {
   review_id: string;
@@ -146,10 +145,9 @@ export interface DeliveriesTable {
   recipient: string;
   payload: string;
   due_at: number;
-  status: DeliveryStatus;
+  status: ColumnType<DeliveryStatus, DeliveryStatus | undefined, DeliveryStatus>;
   attempts: ColumnType<number, number | undefined, number>;
   lease_until: Nullable<number>;
   last_code: Nullable<string>;
   last_attempt_at: Nullable<number>;
-  position: Generated<number>;
 }

@@ -75,17 +75,6 @@ CREATE TABLE gpc (
   subject_id TEXT    PRIMARY KEY,
   since      INTEGER NOT NULL
 ) WITHOUT ROWID;
-
-CREATE TABLE sends (
-  id          INTEGER PRIMARY KEY,
-  subject_id  TEXT    NOT NULL,
-  at          INTEGER NOT NULL,
-  channel     TEXT    NOT NULL,
-  node_id     TEXT    NOT NULL,
-  basis       TEXT    NOT NULL,
-  decision_id TEXT    NOT NULL
-);
-CREATE INDEX sends_by_subject ON sends (subject_id, at);
 `;
 
 // Append-only by construction: the triggers refuse every UPDATE and DELETE, whatever the caller.
@@ -109,6 +98,17 @@ BEGIN SELECT RAISE(ABORT, 'decision log records are never updated'); END;
 
 CREATE TRIGGER decision_log_no_delete BEFORE DELETE ON decision_log
 BEGIN SELECT RAISE(ABORT, 'decision log records are never deleted'); END;
+
+CREATE TABLE sends (
+  id          INTEGER PRIMARY KEY,
+  subject_id  TEXT    NOT NULL,
+  at          INTEGER NOT NULL,
+  channel     TEXT    NOT NULL,
+  node_id     TEXT    NOT NULL,
+  basis       TEXT    NOT NULL,
+  decision_id TEXT    NOT NULL
+);
+CREATE INDEX sends_by_subject ON sends (subject_id, at);
 `;
 
 const work = `
@@ -165,8 +165,8 @@ CREATE INDEX deliveries_by_decision ON deliveries (decision_id);
 /** Every step, in order. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "events and attributes", sql: events },
-  { version: 2, name: "consent ledger, contacts, gpc and sends", sql: consent },
-  { version: 3, name: "decision log, append-only", sql: decisionLog },
+  { version: 2, name: "consent ledger, contacts and gpc", sql: consent },
+  { version: 3, name: "decision log (append-only) and sends", sql: decisionLog },
   { version: 4, name: "deferrals, reviews and deliveries", sql: work },
 ];
 

@@ -1,0 +1,56 @@
+import type { z } from "zod";
+import { AppError, type FieldProblem } from "../app/errors.ts";
+
+/** A JSON pointer (RFC 6901) from a path of keys and indexes. */
+export function pointerOf(path: readonly PropertyKey[]): string {
+  return path.map((key) => `/${String(key).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
+}
+
+/** What was expected, in words. Zod's messages name types and limits, never the input. */
+function expectation(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) {
+    return `required: expected ${issue.expected}`;
+  }
+  return issue.message.replace(/^Invalid input: /, "");
+}
+
+/** One field problem per zod issue; an unknown key gives one problem per key, at the key. */
+function problemsOf(issue: z.core.$ZodIssue): FieldProblem[] {
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => ({
+      pointer: pointerOf([...issue.path, key]),
+      expected: "no such field: remove it",
+    }));
+  }
+  return [{ pointer: pointerOf(issue.path), expected: expectation(issue) }];
+}
+
+/**
+ * Maps a zod error to field problems with JSON pointers into the request, e.g.
+ * `/events/3/occurredAt` with "Invalid ISO datetime".
+ */
+export function fieldProblems(error: z.ZodError): FieldProblem[] {
+  return error.issues.flatMap(problemsOf);
+}
+
+/**
+ * Parses `value` with `schema` or throws an `invalid_request` AppError that lists every bad
+ * field. `what` names the part of the request in the message ("body", "query").
+ *
+ * @example
+ * const event = parseInput(EventInput, request.body, "body");
+ */
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what: string,
+): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) {
+    return result.data;
+  }
+
+  const fields = fieldProblems(result.error);
+  const count = fields.length === 1 ? "1 field is" : `${fields.length} fields are`;
+  throw new AppError("invalid_request", `the ${what} is not valid: ${count} wrong`, fields);
+}

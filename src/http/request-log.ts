@@ -1,0 +1,62 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { ErrorCode } from "../app/errors.ts";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The id (never the secret) of the API key that authenticated the request. */
+    keyId: string | null;
+    /** The failure this request was answered with, for its log line. */
+    failure: RequestFailure | null;
+  }
+}
+
+/**
+ * What the log line of a failed request records: the problem's code and error id and, for an
+ * unexpected fault, the error's name and stack frames (not its message, which may hold data).
+ */
+export interface RequestFailure {
+  readonly code: ErrorCode;
+  readonly errorId: string;
+  readonly fault?: { readonly errorName: string; readonly frames: readonly string[] };
+}
+
+/** Route parameters that are ids, logged under the fixed id keys. */
+const ID_PARAMS = ["subjectId", "decisionId", "reviewId"] as const;
+
+function idsOf(params: unknown): Record<string, string> {
+  const ids: Record<string, string> = {};
+  if (typeof params !== "object" || params === null) {
+    return ids;
+  }
+  for (const key of ID_PARAMS) {
+    const value: unknown = Reflect.get(params, key);
+    if (typeof value === "string") {
+      ids[key] = value;
+    }
+  }
+  return ids;
+}
+
+function levelOf(statusCode: number): "info" | "error" {
+  return statusCode >= 500 ? "error" : "info";
+}
+
+/**
+ * Writes one line per request when its response is sent: the route pattern (never the raw URL,
+ * whose query string may carry anything), the status, the duration, the key id, the id
+ * parameters and, for a failure, its code and error id. Never headers, never bodies.
+ */
+export async function logRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const failure = request.failure;
+  const fields = {
+    method: request.method,
+    route: request.routeOptions.url ?? null,
+    statusCode: reply.statusCode,
+    durationMs: Math.round(reply.elapsedTime * 10) / 10,
+    keyId: request.keyId,
+    ...idsOf(request.params),
+    ...(failure === null ? {} : { errorId: failure.errorId, code: failure.code }),
+    ...failure?.fault,
+  };
+  request.log[levelOf(reply.statusCode)](fields, "request completed");
+}

@@ -1,0 +1,109 @@
+import fastify, { type FastifyReply, type FastifyRequest, LogController } from "fastify";
+import { v7 as uuidv7 } from "uuid";
+import type { AssentApp } from "../app/assent-app.ts";
+import type { Logger } from "../observability/logger.ts";
+import { createGuards } from "./auth.ts";
+import { registerDecisionRoutes } from "./decision-routes.ts";
+import { registerEventRoutes } from "./event-routes.ts";
+import { registerHealthRoutes } from "./health-routes.ts";
+import { HttpConfig } from "./http-config.ts";
+import { classify, problemOf, sendProblem } from "./problems.ts";
+import { logRequest, type RequestFailure } from "./request-log.ts";
+import type { HttpServer } from "./routes-context.ts";
+import { registerSubjectRoutes } from "./subject-routes.ts";
+
+export type { HttpServer };
+
+/** What the HTTP server is built from. */
+export interface HttpServerOptions {
+  readonly app: AssentApp;
+  readonly config: HttpConfig;
+  readonly logger: Logger;
+}
+
+/** The error's name and stack frames, without the message (which may hold personal data). */
+function faultOf(error: unknown): RequestFailure["fault"] {
+  if (!(error instanceof Error)) {
+    return { errorName: typeof error, frames: [] };
+  }
+  const lines = (error.stack ?? "").split("\n").map((line) => line.trim());
+  return { errorName: error.name, frames: lines.filter((line) => line.startsWith("at ")) };
+}
+
+function errorHandler(bodyLimit: number) {
+  return (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const problem = problemOf(classify(error, bodyLimit), uuidv7());
+    const fault = problem.code === "internal" ? faultOf(error) : undefined;
+    request.failure = { code: problem.code, errorId: problem.errorId, fault };
+    return sendProblem(reply, problem);
+  };
+}
+
+function notFound(request: FastifyRequest, reply: FastifyReply) {
+  const problem = problemOf(
+    {
+      code: "not_found",
+      detail: `no route for ${request.method} ${request.url.split("?")[0]}`,
+      fields: [],
+    },
+    uuidv7(),
+  );
+  request.failure = { code: problem.code, errorId: problem.errorId };
+  return sendProblem(reply, problem);
+}
+
+/**
+ * An empty body reads as "no body" (a POST to approve needs none); anything else goes through
+ * fastify's JSON parser, which refuses prototype poisoning. Only application/json is accepted:
+ * any other media type is answered 415.
+ */
+function acceptJsonOnly(server: HttpServer): void {
+  const parseJson = server.getDefaultJsonParser("error", "error");
+  server.removeAllContentTypeParsers();
+  server.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    const text = typeof body === "string" ? body : body.toString("utf8");
+    if (text === "") {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
+}
+
+/**
+ * Builds the HTTP API (not listening: the CLI calls `listen`). Every route but `/healthz` and
+ * `/readyz` needs an API key with the route's scope. Every failure is answered with an
+ * RFC 9457 problem document whose `errorId` is also in the request's log line, and the server
+ * keeps serving after each.
+ *
+ * @example
+ * const server = createHttpServer({ app, config: { keys }, logger: createLogger({ level: "info" }) });
+ * await server.listen({ port: 8080, host: "0.0.0.0" });
+ */
+export function createHttpServer(options: HttpServerOptions): HttpServer {
+  const config = HttpConfig.parse(options.config);
+  const server = fastify({
+    loggerInstance: options.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimit,
+    genReqId: () => uuidv7(),
+    return503OnClosing: true,
+  });
+
+  server.decorateRequest("keyId", null);
+  server.decorateRequest("failure", null);
+  server.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+  server.addHook("onResponse", logRequest);
+  server.setErrorHandler(errorHandler(config.bodyLimit));
+  server.setNotFoundHandler(notFound);
+  acceptJsonOnly(server);
+
+  const context = { app: options.app, guard: createGuards(config.keys) };
+  registerHealthRoutes(server, context);
+  registerEventRoutes(server, context);
+  registerSubjectRoutes(server, context);
+  registerDecisionRoutes(server, context);
+  return server;
+}

@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { ConsentInput } from "../ingest/input-schema.ts";
+import { parseInput } from "./field-problems.ts";
+import type { HttpServer, RouteContext } from "./routes-context.ts";
+import { consentRecordView, consentView, storedDecisionView } from "./views.ts";
+
+const Id = z.string().min(1).max(200);
+
+const SubjectParams = z.object({ subjectId: Id });
+
+const ConsentQuery = z.strictObject({
+  asOf: z.iso.datetime({ offset: true }).optional().describe("the view as of this instant"),
+});
+
+/** `?limit=` for lists: 1 to 1,000, 100 when absent. */
+export const ListQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+/**
+ * Routes under `/v1/subjects/:subjectId`:
+ * - `POST .../consent` (scope consent): appends a consent ledger record; 201 with the record.
+ * - `GET .../consent?asOf=` (scope read or consent): the consent view, now or as of an instant.
+ * - `GET .../decisions?limit=` (scope read): the subject's decisions, newest first.
+ */
+export function registerSubjectRoutes(server: HttpServer, { app, guard }: RouteContext): void {
+  server.post(
+    "/v1/subjects/:subjectId/consent",
+    { onRequest: guard("consent") },
+    async (request, reply) => {
+      const { subjectId } = parseInput(SubjectParams, request.params, "path");
+      const input = parseInput(ConsentInput, request.body, "consent record");
+      const record = await app.recordConsent(subjectId, input);
+      return reply.code(201).send(consentRecordView(record));
+    },
+  );
+
+  server.get(
+    "/v1/subjects/:subjectId/consent",
+    { onRequest: guard("read", "consent") },
+    async (request) => {
+      const { subjectId } = parseInput(SubjectParams, request.params, "path");
+      const { asOf } = parseInput(ConsentQuery, request.query, "query");
+      const view = await app.consent(subjectId, asOf === undefined ? undefined : Date.parse(asOf));
+      return consentView(view);
+    },
+  );
+
+  server.get("/v1/subjects/:subjectId/decisions", { onRequest: guard("read") }, async (request) => {
+    const { subjectId } = parseInput(SubjectParams, request.params, "path");
+    const { limit } = parseInput(ListQuery, request.query, "query");
+    const decisions = await app.decisionsOf(subjectId, limit);
+    return decisions.map(storedDecisionView);
+  });
+}

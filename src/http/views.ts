@@ -1,0 +1,62 @@
+import type { ConsentRecord, ConsentView, Decision, Instant } from "../engine/types.ts";
+import type { Review, StoredDecision } from "../store/store.ts";
+
+/**
+ * Response shapes. Clients send instants as ISO 8601 strings, so they get them back that way;
+ * inside, instants are epoch milliseconds. Everything else passes through unchanged.
+ */
+
+function iso(instant: Instant): string {
+  return new Date(instant).toISOString();
+}
+
+function isoOrAbsent(instant: Instant | undefined): string | undefined {
+  return instant === undefined ? undefined : iso(instant);
+}
+
+/** A decision with its explanation steps and sentence, instants in ISO 8601. */
+export function decisionView(decision: Decision) {
+  return {
+    ...decision,
+    decidedAt: iso(decision.decidedAt),
+    deferUntil: isoOrAbsent(decision.deferUntil),
+  };
+}
+
+/** A stored decision: its id, trace id, place in the log and the decision itself. */
+export function storedDecisionView(stored: StoredDecision) {
+  return { ...stored, decision: decisionView(stored.decision) };
+}
+
+/** A consent ledger record. */
+export function consentRecordView(record: ConsentRecord) {
+  return {
+    ...record,
+    capturedAt: iso(record.capturedAt),
+    expiresAt: isoOrAbsent(record.expiresAt),
+  };
+}
+
+/** A subject's consent view: records, suppressions, the GPC signal and contact points. */
+export function consentView(view: ConsentView) {
+  return {
+    ...view,
+    records: view.records.map(consentRecordView),
+    suppressions: view.suppressions.map((suppression) => ({
+      ...suppression,
+      since: iso(suppression.since),
+      liftedAt: isoOrAbsent(suppression.liftedAt),
+    })),
+    gpcSince: isoOrAbsent(view.gpcSince),
+  };
+}
+
+/** A review. */
+export function reviewView(review: Review) {
+  return {
+    ...review,
+    openedAt: iso(review.openedAt),
+    expiresAt: iso(review.expiresAt),
+    settledAt: isoOrAbsent(review.settledAt),
+  };
+}

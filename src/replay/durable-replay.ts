@@ -1,0 +1,158 @@
+import { v7 as uuidv7 } from "uuid";
+import { type App, type ReplayItem, toConsentRecord } from "../app/app.ts";
+import type { IngestOutcome } from "../app/assent-app.ts";
+import { AppError, type FieldProblem } from "../app/errors.ts";
+import { validateEvent } from "../ingest/event-validation.ts";
+import type { Catalog } from "../playbook/catalog.ts";
+import { type ReplayLine, readReplayFile } from "./replay-file.ts";
+import { DecisionTally } from "./summary.ts";
+
+export interface DurableReplayOptions {
+  /** Items per transaction (group commit). */
+  readonly groupSize: number;
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly onOutcome?: (outcome: IngestOutcome) => void;
+}
+
+export interface DurableReplayReport {
+  readonly items: number;
+  readonly events: number;
+  readonly duplicates: number;
+  readonly decisions: number;
+  readonly tally: DecisionTally;
+  readonly pendingDeferrals: number;
+  readonly elapsedMs: number;
+}
+
+/**
+ * Replays a file through the whole pipeline with the event times as the clock, writing to the
+ * store. The file is checked completely first: a bad line stops the replay before anything is
+ * written. Deferred decisions are re-decided at their due instant, in order with the events.
+ */
+export async function replayDurably(
+  app: App,
+  catalog: Catalog,
+  path: string,
+  options: DurableReplayOptions,
+): Promise<DurableReplayReport> {
+  const total = await checkFile(path, catalog);
+  const started = performance.now();
+  const run = new ReplayRun(app, options, total);
+  for await (const line of readReplayFile(path)) await run.add(toItem(line, catalog));
+  await run.flush();
+  return run.report(performance.now() - started);
+}
+
+/** Validates every line; throws one AppError with the first problems found. */
+async function checkFile(path: string, catalog: Catalog): Promise<number> {
+  const problems: FieldProblem[] = [];
+  let count = 0;
+  let code: AppError["code"] = "invalid_request";
+  try {
+    for await (const line of readReplayFile(path)) {
+      count += 1;
+      problemsOf(line, catalog, count, problems);
+    }
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    code = error.code;
+    problems.push(...error.fields);
+  }
+  if (problems.length > 0) {
+    throw new AppError(code, `${path} has problems; nothing was replayed`, problems.slice(0, 20));
+  }
+  return count;
+}
+
+function problemsOf(line: ReplayLine, catalog: Catalog, item: number, problems: FieldProblem[]) {
+  if (line.kind !== "event") return;
+  try {
+    validateEvent(line.event, catalog, 0, `item ${item}: /event`);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    problems.push(...error.fields);
+  }
+}
+
+function toItem(line: ReplayLine, catalog: Catalog): ReplayItem {
+  if (line.kind === "consent") {
+    return { kind: "consent", record: toConsentRecord(line.subjectId, line.record, uuidv7) };
+  }
+  const valid = validateEvent(line.event, catalog, Date.parse(line.event.occurredAt));
+  return { kind: "event", valid };
+}
+
+/** Groups items into transactions and keeps deferrals in order with the events. */
+class ReplayRun {
+  private group: ReplayItem[] = [];
+  private readonly due: number[] = [];
+  private done = 0;
+  private events = 0;
+  private duplicates = 0;
+  private decisions = 0;
+  private readonly tally = new DecisionTally();
+
+  constructor(
+    private readonly app: App,
+    private readonly options: DurableReplayOptions,
+    private readonly total: number,
+  ) {}
+
+  async add(item: ReplayItem): Promise<void> {
+    const at = item.kind === "event" ? item.valid.event.occurredAt : item.record.capturedAt;
+    if (this.nextDue() <= at) {
+      await this.flush();
+      await this.runDue(at);
+    }
+    this.group.push(item);
+    if (this.group.length >= this.options.groupSize) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.group.length === 0) return;
+    const items = this.group;
+    this.group = [];
+    for (const outcome of await this.app.replayGroup(items)) this.count(outcome);
+    this.done += items.length;
+    this.options.onProgress?.(this.done, this.total);
+  }
+
+  report(elapsedMs: number): DurableReplayReport {
+    const { events, duplicates, decisions, tally } = this;
+    const pendingDeferrals = this.due.length;
+    return { items: this.done, events, duplicates, decisions, tally, pendingDeferrals, elapsedMs };
+  }
+
+  private count(outcome: IngestOutcome): void {
+    this.events += 1;
+    if (outcome.status === "duplicate") this.duplicates += 1;
+    this.options.onOutcome?.(outcome);
+    for (const decision of outcome.decisions) this.countDecision(decision);
+  }
+
+  private countDecision(decision: IngestOutcome["decisions"][number]): void {
+    this.decisions += 1;
+    this.tally.add(decision);
+    if (decision.deferUntil !== undefined) this.pushDue(Date.parse(decision.deferUntil));
+  }
+
+  /** Re-decides every deferral due by `at`, including those the re-decisions create. */
+  private async runDue(at: number): Promise<void> {
+    while (this.nextDue() <= at) {
+      const now = this.nextDue();
+      while (this.nextDue() <= now) this.due.shift();
+      const result = await this.app.tick(now);
+      for (const decision of result.decisions) this.countDecision(decision);
+    }
+  }
+
+  private nextDue(): number {
+    return this.due[0] ?? Number.POSITIVE_INFINITY;
+  }
+
+  private pushDue(at: number): void {
+    const index = this.due.findIndex((existing) => existing > at);
+    if (index === -1) this.due.push(at);
+    else this.due.splice(index, 0, at);
+  }
+}

@@ -1,0 +1,77 @@
+import { type Kysely, sql } from "kysely";
+import { storedDecisionOf } from "../log-records.ts";
+import type { LogRecord, StoredDecision } from "../store.ts";
+import { toLogRecord } from "./postgres-rows.ts";
+import type { Database } from "./postgres-tables.ts";
+
+/** Reads of the decision log, outside transactions: they see committed records only. */
+
+type Db = Kysely<Database>;
+
+/** Records per round trip when walking a chain: bounded memory whatever the log's size. */
+const LOG_PAGE = 500;
+
+const LOG_COLUMNS = ["partition", "seq", "decision_id", "prev_hash", "hash", "body"] as const;
+
+/** A partition's chain in seq order, page by page (keyset paging on the primary key). */
+export async function* readLogPages(db: Db, partition: number): AsyncGenerator<LogRecord> {
+  let after = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom("decision_log")
+      .select(LOG_COLUMNS)
+      .where("partition", "=", partition)
+      .where("seq", ">", after)
+      .orderBy("seq")
+      .limit(LOG_PAGE)
+      .execute();
+    for (const row of rows) yield toLogRecord(row);
+    const last = rows.at(-1);
+    if (last === undefined || rows.length < LOG_PAGE) return;
+    after = last.seq;
+  }
+}
+
+/**
+ * Partitions that hold a record. A loose index scan over the primary key: one seek per
+ * partition, whatever the size of the log.
+ */
+export async function readLogPartitions(db: Db): Promise<number[]> {
+  const result = await sql<{ n: number }>`
+    WITH RECURSIVE p(n) AS (
+      SELECT min(partition) FROM decision_log
+      UNION ALL
+      SELECT (SELECT min(partition) FROM decision_log WHERE partition > p.n)
+      FROM p WHERE p.n IS NOT NULL
+    )
+    SELECT n FROM p WHERE n IS NOT NULL ORDER BY n`.execute(db);
+  return result.rows.map((row) => row.n);
+}
+
+export async function readDecision(
+  db: Db,
+  decisionId: string,
+): Promise<StoredDecision | undefined> {
+  const row = await db
+    .selectFrom("decision_log")
+    .select(LOG_COLUMNS)
+    .where("decision_id", "=", decisionId)
+    .executeTakeFirst();
+  return row === undefined ? undefined : storedDecisionOf(row);
+}
+
+/** Newest first: a subject's records all sit in one partition, so seq orders them. */
+export async function readDecisionsOf(
+  db: Db,
+  subjectId: string,
+  limit: number,
+): Promise<StoredDecision[]> {
+  const rows = await db
+    .selectFrom("decision_log")
+    .select(LOG_COLUMNS)
+    .where("subject_id", "=", subjectId)
+    .orderBy("seq", "desc")
+    .limit(limit)
+    .execute();
+  return rows.map(storedDecisionOf);
+}

@@ -1,0 +1,140 @@
+import type { Kysely } from "kysely";
+import type {
+  AssentEvent,
+  Channel,
+  ConsentView,
+  ContactPoint,
+  Instant,
+  Profile,
+  SendRecord,
+} from "../../engine/types.ts";
+import { toAttributeState, toConsentRecord, toSuppression } from "./postgres-rows.ts";
+import type { Database } from "./postgres-tables.ts";
+
+/**
+ * Reads of one subject, shared by transactions (seeing their own writes) and by the store's reads
+ * outside transactions (seeing committed state).
+ */
+
+type Db = Kysely<Database>;
+
+/** Far beyond any real instant: "no asOf" reads everything. */
+const END_OF_TIME = Number.MAX_SAFE_INTEGER;
+
+export async function readProfile(db: Db, subjectId: string): Promise<Profile> {
+  const rows = await db
+    .selectFrom("attributes")
+    .selectAll()
+    .where("subject_id", "=", subjectId)
+    .orderBy("name")
+    .execute();
+  return new Map(rows.map((row) => [row.name, toAttributeState(row)]));
+}
+
+/** Records captured, suppressions begun and GPC seen at or before `asOf`; without it, all. */
+export async function readConsentView(
+  db: Db,
+  subjectId: string,
+  asOf: Instant = END_OF_TIME,
+): Promise<ConsentView> {
+  const records = await readConsent(db, subjectId, asOf);
+  const suppressions = await readSuppressions(db, subjectId, asOf);
+  const contacts = await readContacts(db, subjectId);
+  const gpc = await db
+    .selectFrom("gpc")
+    .select("since")
+    .where("subject_id", "=", subjectId)
+    .where("since", "<=", asOf)
+    .executeTakeFirst();
+  return {
+    subjectId,
+    records,
+    suppressions,
+    contacts,
+    ...(gpc === undefined ? {} : { gpcSince: gpc.since }),
+  };
+}
+
+async function readConsent(db: Db, subjectId: string, asOf: Instant) {
+  const rows = await db
+    .selectFrom("consent_records")
+    .selectAll()
+    .where("subject_id", "=", subjectId)
+    .where("captured_at", "<=", asOf)
+    .orderBy("captured_at")
+    .orderBy("position")
+    .execute();
+  return rows.map(toConsentRecord);
+}
+
+/** As of `asOf`, a lift that came later had not happened yet. */
+async function readSuppressions(db: Db, subjectId: string, asOf: Instant) {
+  const rows = await db
+    .selectFrom("suppressions")
+    .selectAll()
+    .where("subject_id", "=", subjectId)
+    .where("since", "<=", asOf)
+    .orderBy("since")
+    .orderBy("id")
+    .execute();
+  const liftedLater = (liftedAt: number | null) => liftedAt !== null && liftedAt > asOf;
+  return rows.map((row) =>
+    toSuppression(liftedLater(row.lifted_at) ? { ...row, lifted_at: null } : row),
+  );
+}
+
+async function readContacts(db: Db, subjectId: string) {
+  const rows = await db
+    .selectFrom("contacts")
+    .select(["channel", "jurisdiction"])
+    .where("subject_id", "=", subjectId)
+    .orderBy("channel")
+    .execute();
+  const contacts: Partial<Record<Channel, ContactPoint>> = {};
+  for (const row of rows) contacts[row.channel] = { jurisdiction: row.jurisdiction };
+  return contacts;
+}
+
+/** Sends at or after `since`, oldest first. */
+export async function readSends(db: Db, subjectId: string, since: Instant): Promise<SendRecord[]> {
+  return db
+    .selectFrom("sends")
+    .select(["at", "channel", "node_id as nodeId", "basis"])
+    .where("subject_id", "=", subjectId)
+    .where("at", ">=", since)
+    .orderBy("at")
+    .orderBy("position")
+    .execute();
+}
+
+/** One stored event of the subject, or undefined (also when it belongs to another subject). */
+export async function readEvent(
+  db: Db,
+  subjectId: string,
+  eventId: string,
+): Promise<AssentEvent | undefined> {
+  const row = await db
+    .selectFrom("events")
+    .selectAll()
+    .where("event_id", "=", eventId)
+    .where("subject_id", "=", subjectId)
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  return {
+    id: row.event_id,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    subjectId: row.subject_id,
+    occurredAt: row.occurred_at,
+    receivedAt: row.received_at,
+    source: row.source,
+    data: eventData(row.data),
+  };
+}
+
+function eventData(value: unknown): Readonly<Record<string, unknown>> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new Error("a stored event's data is not a JSON object");
+  }
+  return Object.fromEntries(Object.entries(value));
+}

@@ -1,0 +1,212 @@
+import { Kysely, PostgresDialect, type Transaction } from "kysely";
+import pg from "pg";
+import { partitionOf } from "../../decision-log/chain.ts";
+import type { ConsentView, Instant, Profile } from "../../engine/types.ts";
+import type {
+  Deferral,
+  Delivery,
+  DeliveryAttempt,
+  LogRecord,
+  Review,
+  ReviewStatus,
+  Store,
+  StoredDecision,
+  StoreTx,
+  SubjectTx,
+} from "../store.ts";
+import { StoreError } from "../store-error.ts";
+import { lockPartitions, lockSubjects } from "./postgres-locks.ts";
+import { readDecision, readDecisionsOf, readLogPages, readLogPartitions } from "./postgres-log.ts";
+import { migrate } from "./postgres-migrations.ts";
+import { readConsentView, readProfile } from "./postgres-reads.ts";
+import { PostgresSubjectTx, type TxState } from "./postgres-subject-tx.ts";
+import type { Database } from "./postgres-tables.ts";
+import {
+  claimDeliveries,
+  readDueDeferrals,
+  readOutboxDepth,
+  readReview,
+  readReviews,
+  recordAttempt,
+} from "./postgres-work.ts";
+
+export interface PostgresStoreOptions {
+  /** A `postgres://` connection URL (`ASSENT_DATABASE_URL` or `--db`). */
+  readonly url: string;
+  /**
+   * A schema of its own (created by `migrate()`), set as the connections' search path: tests
+   * isolate themselves with a fresh random one. Default: the server's search path.
+   */
+  readonly schema?: string;
+  /** Connections in the pool. At least as many as concurrent subject transactions. */
+  readonly poolSize?: number;
+  /** The clock for bookkeeping instants (`applied_at`). Default `Date.now`. */
+  readonly now?: () => Instant;
+}
+
+const DEFAULT_POOL_SIZE = 10;
+
+/** Lower-case letters, digits and underscores, starting with a letter: safe in `-c` options. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Opens a PostgreSQL store over a pool of `pg` connections and migrates it (as the SQLite store
+ * does on open). Several processes may open the same database at once: migrations serialise on
+ * an advisory lock.
+ *
+ * @example const store = await openPostgresStore({ url: "postgres://assent@db:5432/assent" })
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
+  const { url, schema } = options;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new Error("schema must be lower-case letters, digits and underscores");
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? DEFAULT_POOL_SIZE,
+    types: epochTypes(),
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const store = new PostgresStore(db, redactedUrl(url), schema, options.now ?? Date.now);
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+/** int8 (bigint) columns hold epoch milliseconds and counts: far below 2^53, so numbers. */
+function epochTypes(): pg.CustomTypesConfig {
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(pg.types.builtins.INT8, (text: string) => Number(text));
+  return types;
+}
+
+/** The URL for people: user, host, port and database, never the password. */
+export function redactedUrl(url: string): string {
+  const parsed = new URL(url);
+  parsed.password = "";
+  return parsed.toString();
+}
+
+class PostgresStore implements Store {
+  readonly kind = "postgres";
+  private closed = false;
+
+  constructor(
+    private readonly database: Kysely<Database>,
+    readonly location: string,
+    private readonly schema: string | undefined,
+    private readonly now: () => Instant,
+  ) {}
+
+  async migrate(): Promise<void> {
+    await migrate(this.db(), this.now, this.schema);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.database.destroy();
+  }
+
+  /** One transaction holding the subject's advisory lock, across processes, until it ends. */
+  async withSubject<T>(subjectId: string, work: (tx: SubjectTx) => Promise<T>): Promise<T> {
+    return this.transaction([subjectId], (trx, state) =>
+      work(new PostgresSubjectTx(subjectId, trx, state)),
+    );
+  }
+
+  /**
+   * Locks every subject, then every partition they log to, each in ascending order: a group
+   * transaction and any other transaction always lock in the same order, so none deadlock.
+   */
+  async withSubjects<T>(subjectIds: readonly string[], work: (tx: StoreTx) => Promise<T>) {
+    const held = new Set(subjectIds);
+    return this.transaction(subjectIds, async (trx, state) => {
+      await lockPartitions(
+        trx,
+        [...held].map((id) => partitionOf(id)),
+      );
+      return work({
+        subject(subjectId) {
+          if (!held.has(subjectId)) throw new StoreError("outside_transaction");
+          return new PostgresSubjectTx(subjectId, trx, state);
+        },
+      });
+    });
+  }
+
+  private async transaction<T>(
+    subjectIds: readonly string[],
+    work: (trx: Transaction<Database>, state: TxState) => Promise<T>,
+  ): Promise<T> {
+    const state: TxState = { open: true };
+    try {
+      return await this.db()
+        .transaction()
+        .execute(async (trx) => {
+          await lockSubjects(trx, subjectIds);
+          return work(trx, state);
+        });
+    } finally {
+      state.open = false;
+    }
+  }
+
+  async getDecision(decisionId: string): Promise<StoredDecision | undefined> {
+    return readDecision(this.db(), decisionId);
+  }
+
+  async decisionsOf(subjectId: string, limit: number): Promise<StoredDecision[]> {
+    return readDecisionsOf(this.db(), subjectId, limit);
+  }
+
+  async consentView(subjectId: string, asOf?: Instant): Promise<ConsentView> {
+    return readConsentView(this.db(), subjectId, asOf);
+  }
+
+  async profile(subjectId: string): Promise<Profile> {
+    return readProfile(this.db(), subjectId);
+  }
+
+  readLog(partition: number): AsyncIterable<LogRecord> {
+    return readLogPages(this.db(), partition);
+  }
+
+  async logPartitions(): Promise<number[]> {
+    return readLogPartitions(this.db());
+  }
+
+  async dueDeferrals(until: Instant, limit: number): Promise<Deferral[]> {
+    return readDueDeferrals(this.db(), until, limit);
+  }
+
+  async reviews(status: ReviewStatus | "all", limit: number): Promise<Review[]> {
+    return readReviews(this.db(), status, limit);
+  }
+
+  async getReview(reviewId: string): Promise<Review | undefined> {
+    return readReview(this.db(), reviewId);
+  }
+
+  async claimDeliveries(now: Instant, limit: number, leaseMs: number): Promise<Delivery[]> {
+    return claimDeliveries(this.db(), now, limit, leaseMs);
+  }
+
+  async recordAttempt(deliveryId: string, attempt: DeliveryAttempt): Promise<void> {
+    return recordAttempt(this.db(), deliveryId, attempt);
+  }
+
+  async outboxDepth(): Promise<number> {
+    return readOutboxDepth(this.db());
+  }
+
+  private db(): Kysely<Database> {
+    if (this.closed) throw new StoreError("store_closed");
+    return this.database;
+  }
+}

@@ -1,0 +1,110 @@
+import type Database from "better-sqlite3";
+import type {
+  AttributeRow,
+  ConsentRow,
+  DeferralRow,
+  DeliveryRow,
+  EventRow,
+  LogRow,
+  ReviewRow,
+  SendRow,
+  SuppressionRow,
+} from "./rows.ts";
+
+/**
+ * The read statements, prepared once per connection. Both connections hold them: the writer reads
+ * its own uncommitted writes inside a transaction; the reader serves reads outside transactions
+ * from the last committed state (WAL gives it a snapshot without blocking the writer).
+ */
+export function prepareReads(db: Database.Database) {
+  return {
+    ...profileReads(db),
+    ...consentReads(db),
+    ...logReads(db),
+    ...workReads(db),
+  };
+}
+
+export type ReadStatements = ReturnType<typeof prepareReads>;
+
+function profileReads(db: Database.Database) {
+  return {
+    event: db.prepare<[string, string], EventRow>(
+      "SELECT * FROM events WHERE event_id = ? AND subject_id = ?",
+    ),
+    attributes: db.prepare<[string], AttributeRow>(
+      "SELECT name, value, updated_at, event_id, source FROM attributes WHERE subject_id = ?",
+    ),
+    sendsSince: db.prepare<[string, number], SendRow>(
+      `SELECT at, channel, node_id, basis FROM sends
+       WHERE subject_id = ? AND at >= ? ORDER BY at, id`,
+    ),
+  };
+}
+
+function consentReads(db: Database.Database) {
+  return {
+    consent: db.prepare<[string, number], ConsentRow>(
+      `SELECT * FROM consent_records
+       WHERE subject_id = ? AND captured_at <= ? ORDER BY captured_at, rowid`,
+    ),
+    suppressions: db.prepare<[string, number], SuppressionRow>(
+      "SELECT * FROM suppressions WHERE subject_id = ? AND since <= ? ORDER BY since, id",
+    ),
+    contacts: db.prepare<[string], { channel: string; jurisdiction: string }>(
+      "SELECT channel, jurisdiction FROM contacts WHERE subject_id = ? ORDER BY channel",
+    ),
+    gpc: db.prepare<[string, number], { since: number }>(
+      "SELECT since FROM gpc WHERE subject_id = ? AND since <= ?",
+    ),
+  };
+}
+
+// logPartitions walks the primary key from one partition to the next (a loose index scan), so it
+// costs one seek per partition whatever the size of the log.
+const partitionsSql = `
+WITH RECURSIVE p(n) AS (
+  SELECT min(partition) FROM decision_log
+  UNION ALL
+  SELECT (SELECT min(partition) FROM decision_log WHERE partition > n) FROM p WHERE n IS NOT NULL
+)
+SELECT n FROM p WHERE n IS NOT NULL`;
+
+function logReads(db: Database.Database) {
+  const columns = "partition, seq, decision_id, prev_hash, hash, body";
+  return {
+    chainHead: db.prepare<[number], { seq: number; hash: string }>(
+      "SELECT seq, hash FROM decision_log WHERE partition = ? ORDER BY seq DESC LIMIT 1",
+    ),
+    logById: db.prepare<[string], LogRow>(
+      `SELECT ${columns} FROM decision_log WHERE decision_id = ?`,
+    ),
+    logOfSubject: db.prepare<[string, number], LogRow>(
+      `SELECT ${columns} FROM decision_log WHERE subject_id = ? ORDER BY seq DESC LIMIT ?`,
+    ),
+    logPage: db.prepare<[number, number, number], LogRow>(
+      `SELECT ${columns} FROM decision_log WHERE partition = ? AND seq > ? ORDER BY seq LIMIT ?`,
+    ),
+    logPartitions: db.prepare<[], { n: number }>(partitionsSql),
+  };
+}
+
+function workReads(db: Database.Database) {
+  return {
+    dueDeferrals: db.prepare<[number, number], DeferralRow>(
+      `SELECT * FROM deferrals WHERE status = 'pending' AND due_at <= ?
+       ORDER BY due_at, deferral_id LIMIT ?`,
+    ),
+    reviewsByStatus: db.prepare<[string, number], ReviewRow>(
+      "SELECT * FROM reviews WHERE status = ? ORDER BY opened_at, review_id LIMIT ?",
+    ),
+    reviewsAll: db.prepare<[number], ReviewRow>(
+      "SELECT * FROM reviews ORDER BY opened_at, review_id LIMIT ?",
+    ),
+    review: db.prepare<[string], ReviewRow>("SELECT * FROM reviews WHERE review_id = ?"),
+    delivery: db.prepare<[string], DeliveryRow>("SELECT * FROM deliveries WHERE delivery_id = ?"),
+    outboxDepth: db.prepare<[], { n: number }>(
+      "SELECT count(*) AS n FROM deliveries WHERE status = 'pending'",
+    ),
+  };
+}
