@@ -5,6 +5,7 @@ import { playbookCommand } from "./playbook-command.ts";
 import { reasonsCommand } from "./reasons-command.ts";
 import { replayCommand } from "./replay-command.ts";
 import { schemasCommand } from "./schemas-command.ts";
+import { serveCommand } from "./serve-command.ts";
 import { simulateCommand } from "./simulate-command.ts";
 
 const program = new Command()
@@ -12,6 +13,7 @@ const program = new Command()
   .description("Consent-first decisions for CRM: lawful, paced, explained.")
   .showHelpAfterError();
 
+program.addCommand(serveCommand());
 program.addCommand(simulateCommand());
 program.addCommand(replayCommand());
 program.addCommand(logCommand());

@@ -7,16 +7,24 @@ function isBatch(body: unknown): boolean {
   return typeof body === "object" && body !== null && !Array.isArray(body) && "events" in body;
 }
 
+/** Events read from a request, and where each one's fields are in the body. */
+interface ReadEvents {
+  readonly events: EventInput[];
+  readonly pointerBase: (index: number) => string;
+}
+
 /**
- * Reads one event or a batch. The whole batch is validated before anything is stored: if any
- * event is invalid, none is ingested, and the problem lists every bad field of every event
- * (`/events/3/occurredAt`), so the sender can fix them all and resend the batch as is.
+ * Reads one event or a batch. A batch is all-or-nothing on validation: the shape of every
+ * event is checked here and its type and data by the app, both before anything is stored. If
+ * any event is invalid none is ingested, and the problem lists every bad field of every event
+ * (`/events/3/occurredAt`), so the sender can fix them all and resend the batch as it is.
  */
-export function readEvents(body: unknown): EventInput[] {
+export function readEvents(body: unknown): ReadEvents {
   if (isBatch(body)) {
-    return parseInput(EventBatch, body, "batch").events;
+    const { events } = parseInput(EventBatch, body, "batch");
+    return { events, pointerBase: (index) => `/events/${index}` };
   }
-  return [parseInput(EventInput, body, "event")];
+  return { events: [parseInput(EventInput, body, "event")], pointerBase: () => "" };
 }
 
 /**
@@ -28,8 +36,8 @@ export function readEvents(body: unknown): EventInput[] {
  */
 export function registerEventRoutes(server: HttpServer, { app, guard }: RouteContext): void {
   server.post("/v1/events", { onRequest: guard("ingest") }, async (request, reply) => {
-    const events = readEvents(request.body);
-    const outcomes = await app.ingest(events);
+    const { events, pointerBase } = readEvents(request.body);
+    const outcomes = await app.ingest(events, pointerBase);
     request.log.debug({ events: events.length }, "events ingested");
     return reply.code(202).send(outcomes);
   });

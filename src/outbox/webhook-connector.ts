@@ -57,7 +57,7 @@ async function post(
   try {
     const response = await fetch(url, {
       method: "POST",
-      headers: { ...signed, ...headersOf(delivery) },
+      headers: headersOf(delivery, signed),
       body,
       redirect: "manual",
       signal: AbortSignal.timeout(options.timeoutMs),
@@ -71,12 +71,13 @@ async function post(
   }
 }
 
-function headersOf(delivery: Delivery): Record<string, string> {
-  return {
-    "Content-Type": "application/json",
-    "Idempotency-Key": delivery.idempotencyKey,
-    "Assent-Delivery-Id": delivery.deliveryId,
-  };
+/** The signer's headers, then ours, which a signer cannot replace (names ignore case). */
+function headersOf(delivery: Delivery, signed: Readonly<Record<string, string>>): Headers {
+  const headers = new Headers(signed);
+  headers.set("Content-Type", "application/json");
+  headers.set("Idempotency-Key", delivery.idempotencyKey);
+  headers.set("Assent-Delivery-Id", delivery.deliveryId);
+  return headers;
 }
 
 /** The request body, or undefined when the stored payload is not JSON. */

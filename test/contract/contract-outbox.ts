@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Delivery, NewDelivery, Store } from "../../src/store/store.ts";
+import type { NewDelivery, Store } from "../../src/store/store.ts";
 import { StoreError } from "../../src/store/store-error.ts";
 import { delivery, freshSubject, HOUR, T0 } from "./contract-fixtures.ts";
 import { type OpenStore, withStore } from "./contract-support.ts";
@@ -13,7 +13,7 @@ async function enqueue(store: Store, ...items: NewDelivery[]): Promise<void> {
   }
 }
 
-const idsOf = (items: readonly Delivery[]) => items.map((item) => item.deliveryId);
+const idsOf = (items: readonly NewDelivery[]) => items.map((item) => item.deliveryId);
 
 /** The outbox: due deliveries claimed under a lease, attempts recorded per recipient. */
 export function outboxContract(open: OpenStore): void {
@@ -45,7 +45,7 @@ function claimRules(open: OpenStore): void {
       await enqueue(store, ...items);
 
       const first = await store.claimDeliveries(T0 + 10, 2, LEASE);
-      const second = await store.claimDeliveries(T0 + 10, 10, LEASE);
+      const second = await store.claimDeliveries(T0 + 20, 10, LEASE);
       const whileLeased = await store.claimDeliveries(T0 + 10 + LEASE - 1, 10, LEASE);
       const afterLease = await store.claimDeliveries(T0 + 10 + LEASE, 10, LEASE);
       assert.deepEqual(idsOf(first), idsOf(items.slice(0, 2)));
@@ -78,7 +78,7 @@ function attemptRules(open: OpenStore): void {
       const at = T0 + 1;
       await store.recordAttempt(ok.deliveryId, { at, outcome: "delivered", code: "http_200" });
       await store.recordAttempt(gone.deliveryId, { at, outcome: "permanent", code: "http_410" });
-      const retryAt = T0 + HOUR;
+      const retryAt = T0 + LEASE / 2;
       await store.recordAttempt(flaky.deliveryId, {
         at,
         outcome: "transient",

@@ -183,7 +183,7 @@ describe("postgres store: the decision log", () => {
 });
 
 describe("postgres store: concurrency across processes", () => {
-  test("8 requests for one subject split over two processes under a cap of 5 give exactly 5 sends", () =>
+  test("8 requests for one subject over two processes under a cap of 5 give exactly 5 sends", () =>
     withTwoProcesses(async (one, two) => {
       for (let round = 0; round < 50; round += 1) {
         const subject = freshSubject();

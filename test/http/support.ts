@@ -117,7 +117,7 @@ function defaults(): AssentApp {
     decision: async (decisionId) => (decisionId === "d-1" ? stored : undefined),
     reviews: async () => [review()],
     settleReview: async (reviewId, verdict) => review({ reviewId, status: verdict, settledAt: T0 }),
-    tick: async () => ({ deferrals: 0, expiredReviews: 0 }),
+    tick: async () => ({ deferrals: 0, expiredReviews: 0, decisions: [] }),
     ready: async () => true,
     close: async () => {},
   };

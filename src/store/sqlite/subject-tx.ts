@@ -66,10 +66,10 @@ export class SqliteSubjectTx implements SubjectTx {
     values: Readonly<Record<string, AttributeValue>>,
   ): Promise<void> {
     const { writes } = this.live(event.subjectId);
-    const lineage = { subjectId: this.subjectId, updatedAt: event.occurredAt, eventId: event.id };
+    const { id, occurredAt, source } = event;
     for (const [name, value] of Object.entries(values)) {
-      const row = { ...lineage, name, value: JSON.stringify(value), source: event.source };
-      writes.upsertAttribute.run(row);
+      const json = JSON.stringify(value);
+      writes.upsertAttribute.run(this.subjectId, name, json, occurredAt, id, source);
     }
   }
 

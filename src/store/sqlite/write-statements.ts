@@ -6,7 +6,7 @@ type Params = Record<string, string | number | null>;
 
 /**
  * The write statements, prepared once on the writer connection. Positional parameters on the
- * event insert (the replay hot path); named ones elsewhere for readability.
+ * replay hot path (events and attributes); named ones elsewhere for readability.
  */
 export function prepareWrites(db: Database.Database) {
   return {
@@ -24,7 +24,7 @@ export type WriteStatements = ReturnType<typeof prepareWrites>;
 // re-applying the same event rewrites the same value.
 const upsertAttribute = `
 INSERT INTO attributes (subject_id, name, value, updated_at, event_id, source)
-VALUES (@subjectId, @name, @value, @updatedAt, @eventId, @source)
+VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (subject_id, name) DO UPDATE SET
   value = excluded.value, updated_at = excluded.updated_at,
   event_id = excluded.event_id, source = excluded.source
@@ -40,7 +40,7 @@ function ingestWrites(db: Database.Database) {
          source, data, stored_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
     ),
-    upsertAttribute: db.prepare<Params>(upsertAttribute),
+    upsertAttribute: db.prepare<[string, string, string, number, string, string]>(upsertAttribute),
     insertSend: db.prepare<Params>(
       `INSERT INTO sends (subject_id, at, channel, node_id, basis, decision_id)
        VALUES (@subjectId, @at, @channel, @nodeId, @basis, @decisionId)`,

@@ -1,0 +1,125 @@
+import { join, resolve } from "node:path";
+import { Command } from "commander";
+import { loadOrCreateApiKeys } from "../app/api-keys.ts";
+import { createApp } from "../app/app.ts";
+import { createHttpServer } from "../http/server.ts";
+import { createLogger, type LogLevel } from "../observability/logger.ts";
+import type { Connector } from "../outbox/connector.ts";
+import { openFileConnector } from "../outbox/file-connector.ts";
+import { createWebhookConnector } from "../outbox/webhook-connector.ts";
+import { createDeliveryWorker } from "../outbox/worker.ts";
+import { loadDeploymentFromDir } from "../playbook/loader.ts";
+import { openStore } from "../store/open-store.ts";
+import { oneOf, wholeNumber } from "./options.ts";
+import { reportAppError } from "./report-error.ts";
+
+interface ServeFlags {
+  readonly playbooks: string;
+  readonly db?: string;
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly keys?: string;
+  readonly webhook?: string;
+  readonly logLevel: LogLevel;
+}
+
+/** `assent serve`: the HTTP API, the delivery worker and the clock that runs deferrals. */
+export function serveCommand(): Command {
+  return new Command("serve")
+    .description(
+      "serve the HTTP API on the SQLite default (or --db), with the delivery worker and deferred decisions running",
+    )
+    .option("--playbooks <dir>", "folder with catalog.yaml, policy.yaml and playbooks/", "examples")
+    .option(
+      "--db <url>",
+      "SQLite file or postgres:// URL (default: ASSENT_DATABASE_URL or .assent/assent.db)",
+    )
+    .option("--host <host>", "address to listen on", process.env.ASSENT_HOST ?? "127.0.0.1")
+    .option("--port <n>", "port", wholeNumber("--port"), Number(process.env.ASSENT_PORT ?? 3000))
+    .option("--data-dir <dir>", "where API keys and the local outbox file live", ".assent")
+    .option(
+      "--keys <file>",
+      "API keys file (default: DATA_DIR/api-keys.yaml, created on first start)",
+    )
+    .option(
+      "--webhook <url>",
+      "also deliver acted decisions to this URL (or ASSENT_WEBHOOK_URL)",
+      process.env.ASSENT_WEBHOOK_URL,
+    )
+    .option(
+      "--log-level <level>",
+      "trace, debug, info, warn, error",
+      oneOf("--log-level", ["trace", "debug", "info", "warn", "error"] as const),
+      "info",
+    )
+    .action((flags: ServeFlags) => reportAppError(() => serve(flags)));
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  const logger = createLogger({ level: flags.logLevel });
+  const deployment = loadDeploymentFromDir(flags.playbooks);
+  const store = await openStore(flags.db);
+  const keyFile = resolve(flags.keys ?? join(flags.dataDir, "api-keys.yaml"));
+  const { keys, created } = loadOrCreateApiKeys(keyFile);
+  const connectors = await openConnectors(flags);
+  const targets = [...connectors.keys()].map((connector) => ({ connector, recipient: connector }));
+  const app = createApp({ store, deployment, clock: Date.now, targets, logger });
+  const server = createHttpServer({ app, config: { keys }, logger });
+  const worker = createDeliveryWorker({
+    store,
+    connectors,
+    clock: Date.now,
+    batch: 50,
+    leaseMs: 60_000,
+    backoff: { baseMs: 1_000, capMs: 300_000, maxAttempts: 10 },
+  });
+  const ticker = setInterval(
+    () =>
+      void app
+        .tick(Date.now())
+        .catch((error: unknown) => logger.error({ err: error }, "tick failed")),
+    1_000,
+  );
+  worker.start();
+  const address = await server.listen({ host: flags.host, port: flags.port });
+  announce(address, store.location, keyFile, created, keys[0]?.secret, deployment.playbooks.length);
+  await untilSignal();
+  clearInterval(ticker);
+  await worker.stop();
+  await server.close();
+  await store.close();
+}
+
+async function openConnectors(flags: ServeFlags): Promise<Map<string, Connector>> {
+  const connectors = new Map<string, Connector>();
+  const file = await openFileConnector({ path: resolve(flags.dataDir, "outbox.jsonl") });
+  connectors.set(file.name, file);
+  if (flags.webhook !== undefined) {
+    const webhook = createWebhookConnector({ url: flags.webhook, timeoutMs: 10_000 });
+    connectors.set(webhook.name, webhook);
+  }
+  return connectors;
+}
+
+function announce(
+  address: string,
+  location: string,
+  keyFile: string,
+  created: boolean,
+  secret: string | undefined,
+  playbooks: number,
+): void {
+  const key = created && secret !== undefined ? `\n  new admin API key:  ${secret}` : "";
+  process.stdout.write(
+    `Assent is serving on ${address} (${playbooks} playbooks)\n` +
+      `  data:   ${location}\n  keys:   ${keyFile}${key}\n  try:    curl ${address}/healthz\n`,
+  );
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((done) => {
+    process.once("SIGINT", () => done());
+    process.once("SIGTERM", () => done());
+  });
+}
