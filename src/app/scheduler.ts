@@ -1,6 +1,7 @@
 import { REASONS } from "../engine/reasons.ts";
 import type { Decision, ExplanationStep, Instant } from "../engine/types.ts";
 import type { Deferral, Review, Store, SubjectTx } from "../store/store.ts";
+import { StoreError } from "../store/store-error.ts";
 import type { DecisionSummary } from "./assent-app.ts";
 import { AppError } from "./errors.ts";
 import { decide, decideAndRecord, findNode, type RecorderDeps, record } from "./recorder.ts";
@@ -14,7 +15,7 @@ export async function tick(store: Store, deps: RecorderDeps, now: Instant) {
   let deferrals = 0;
   for (;;) {
     const due = await store.dueDeferrals(now, 500);
-    for (const deferral of due) decisions.push(...(await redecide(store, deps, deferral)));
+    if (due.length > 0) decisions.push(...(await redecideAll(store, deps, due)));
     deferrals += due.length;
     if (due.length < 500) break;
   }
@@ -22,28 +23,45 @@ export async function tick(store: Store, deps: RecorderDeps, now: Instant) {
   return { deferrals, expiredReviews, decisions };
 }
 
-/** Re-decides a deferral as of its own due instant. */
-async function redecide(store: Store, deps: RecorderDeps, deferral: Deferral) {
-  return store.withSubject(deferral.subjectId, async (tx) => {
-    await tx.completeDeferral(deferral.deferralId);
-    const event = await tx.event(deferral.eventId);
-    const node = findNode(deps, deferral.nodeId);
-    if (event === undefined || node === undefined) return [];
-    return decideAndRecord(tx, deps, event, deferral.dueAt, node);
+/** Re-decides due deferrals, oldest first, in one transaction (group commit). */
+async function redecideAll(store: Store, deps: RecorderDeps, due: readonly Deferral[]) {
+  const subjects = [...new Set(due.map((deferral) => deferral.subjectId))];
+  return store.withSubjects(subjects, async (tx) => {
+    const decisions: DecisionSummary[] = [];
+    for (const deferral of due) {
+      decisions.push(...(await redecide(tx.subject(deferral.subjectId), deps, deferral)));
+    }
+    return decisions;
   });
+}
+
+/** Re-decides a deferral as of its own due instant. */
+async function redecide(tx: SubjectTx, deps: RecorderDeps, deferral: Deferral) {
+  await tx.completeDeferral(deferral.deferralId);
+  const event = await tx.event(deferral.eventId);
+  const node = findNode(deps, deferral.nodeId);
+  if (event === undefined || node === undefined) return [];
+  return decideAndRecord(tx, deps, event, deferral.dueAt, node);
 }
 
 async function expireReviews(store: Store, deps: RecorderDeps, now: Instant): Promise<number> {
   const pending = await store.reviews("pending", 10_000);
   const overdue = pending.filter((review) => review.expiresAt <= now);
+  let expired = 0;
   for (const review of overdue) {
-    await store.withSubject(review.subjectId, async (tx) => {
-      const decision = await original(store, review);
-      await tx.settleReview(review.reviewId, "expired", review.expiresAt);
-      await record(tx, deps, concluded(decision, "review_expired", review.expiresAt), now);
-    });
+    try {
+      await store.withSubject(review.subjectId, async (tx) => {
+        const decision = await original(store, review);
+        await tx.settleReview(review.reviewId, "expired", review.expiresAt);
+        await record(tx, deps, concluded(decision, "review_expired", review.expiresAt), now);
+      });
+      expired += 1;
+    } catch (error) {
+      // A person settled it between the list and the lock: their verdict stands.
+      if (!(error instanceof StoreError && error.code === "review_not_pending")) throw error;
+    }
   }
-  return overdue.length;
+  return expired;
 }
 
 /**

@@ -77,7 +77,8 @@ function acceptJsonOnly(server: HttpServer): void {
  * keeps serving after each.
  *
  * @example
- * const server = createHttpServer({ app, config: { keys }, logger: createLogger({ level: "info" }) });
+ * const logger = createLogger({ level: "info" });
+ * const server = createHttpServer({ app, config: { keys }, logger });
  * await server.listen({ port: 8080, host: "0.0.0.0" });
  */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
@@ -87,6 +88,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
     genReqId: () => uuidv7(),
+    // Ids may be 200 characters (input-schema.ts), longer once percent-encoded in a path.
+    routerOptions: { maxParamLength: 1000 },
     return503OnClosing: true,
   });
 

@@ -57,6 +57,8 @@ describe("postgres store: set-up", () => {
     const location = redactedUrl("postgres://assent:s3cret@db.example:5432/assent?sslmode=require");
     assert.equal(location, "postgres://assent@db.example:5432/assent?sslmode=require");
     assert.ok(!location.includes("s3cret"));
+    const inQuery = redactedUrl("postgres://assent@db/assent?password=s3cret&application_name=a");
+    assert.equal(inQuery, "postgres://assent@db/assent?application_name=a");
   });
 
   test("migrate is idempotent, also when two processes migrate one schema at once", () =>

@@ -57,7 +57,7 @@ describe("sqlite store", () => {
     }
   });
 
-  test("the database runs in WAL mode with foreign keys on", async () => {
+  test("the database runs in WAL mode", async () => {
     const store = await openSqliteStore({ path: freshPath() });
     await store.close();
     const db = new Database(store.location, { readonly: true });

@@ -212,3 +212,24 @@ describe("review routes", () => {
     assert.equal(response.json().detail, "the review is already settled");
   });
 });
+
+describe("path ids", () => {
+  test("a 200-character subject id reaches the app; a longer one is refused at /subjectId", async () => {
+    const { server, calls } = harness();
+    const ok = await server.inject({
+      method: "GET",
+      url: `/v1/subjects/${"s".repeat(200)}/decisions`,
+      headers: auth("read"),
+    });
+    const tooLong = await server.inject({
+      method: "GET",
+      url: `/v1/subjects/${"s".repeat(201)}/decisions`,
+      headers: auth("read"),
+    });
+
+    assert.equal(ok.statusCode, 200);
+    assert.equal(callsOf(calls, "decisionsOf")[0]?.args[0], "s".repeat(200));
+    assert.equal(tooLong.statusCode, 400);
+    assert.equal(tooLong.json().errors[0].pointer, "/subjectId");
+  });
+});

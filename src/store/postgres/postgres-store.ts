@@ -42,6 +42,12 @@ export interface PostgresStoreOptions {
   readonly poolSize?: number;
   /** The clock for bookkeeping instants (`applied_at`). Default `Date.now`. */
   readonly now?: () => Instant;
+  /**
+   * Told when an idle pooled connection fails (a server restart, a dropped link). The pool
+   * discards it and connects afresh on the next query, so this heals itself: log it as a warning.
+   * Default: ignored, since an unheard pool error would otherwise end the process.
+   */
+  readonly onIdleError?: (error: Error) => void;
 }
 
 const DEFAULT_POOL_SIZE = 10;
@@ -67,6 +73,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     types: epochTypes(),
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
+  pool.on("error", options.onIdleError ?? (() => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const store = new PostgresStore(db, redactedUrl(url), schema, options.now ?? Date.now);
   try {
@@ -85,10 +92,15 @@ function epochTypes(): pg.CustomTypesConfig {
   return types;
 }
 
-/** The URL for people: user, host, port and database, never the password. */
+/**
+ * The URL for people: user, host, port, database and options, never the password.
+ *
+ * @example redactedUrl("postgres://app:pw@db:5432/assent") // "postgres://app@db:5432/assent"
+ */
 export function redactedUrl(url: string): string {
   const parsed = new URL(url);
   parsed.password = "";
+  parsed.searchParams.delete("password");
   return parsed.toString();
 }
 
@@ -124,7 +136,10 @@ class PostgresStore implements Store {
    * Locks every subject, then every partition they log to, each in ascending order: a group
    * transaction and any other transaction always lock in the same order, so none deadlock.
    */
-  async withSubjects<T>(subjectIds: readonly string[], work: (tx: StoreTx) => Promise<T>) {
+  async withSubjects<T>(
+    subjectIds: readonly string[],
+    work: (tx: StoreTx) => Promise<T>,
+  ): Promise<T> {
     const held = new Set(subjectIds);
     return this.transaction(subjectIds, async (trx, state) => {
       await lockPartitions(
@@ -173,8 +188,8 @@ class PostgresStore implements Store {
     return readProfile(this.db(), subjectId);
   }
 
-  readLog(partition: number): AsyncIterable<LogRecord> {
-    return readLogPages(this.db(), partition);
+  async *readLog(partition: number): AsyncIterable<LogRecord> {
+    yield* readLogPages(this.db(), partition);
   }
 
   async logPartitions(): Promise<number[]> {

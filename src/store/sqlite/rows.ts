@@ -134,6 +134,7 @@ export function attributeOf(row: AttributeRow): [string, AttributeState] {
   ];
 }
 
+/** A consent ledger row as its record. */
 export function consentOf(row: ConsentRow): ConsentRecord {
   return {
     id: row.id,
@@ -163,10 +164,12 @@ export function suppressionOf(row: SuppressionRow, asOf: number): SuppressionRec
   };
 }
 
+/** A send row as the record caps count. */
 export function sendOf(row: SendRow): SendRecord {
   return { at: row.at, channel: row.channel, nodeId: row.node_id, basis: row.basis };
 }
 
+/** A deferral row as its record. */
 export function deferralOf(row: DeferralRow): Deferral {
   return {
     deferralId: row.deferral_id,
@@ -178,6 +181,7 @@ export function deferralOf(row: DeferralRow): Deferral {
   };
 }
 
+/** A review row as its record; `settledAt` only once settled. */
 export function reviewOf(row: ReviewRow): Review {
   return {
     reviewId: row.review_id,
@@ -192,6 +196,7 @@ export function reviewOf(row: ReviewRow): Review {
   };
 }
 
+/** A delivery row as the outbox hands it to a worker. */
 export function deliveryOf(row: DeliveryRow): Delivery {
   return {
     deliveryId: row.delivery_id,

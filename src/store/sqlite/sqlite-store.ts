@@ -88,7 +88,10 @@ class SqliteStore implements Store {
     });
   }
 
+  /** Waits for queued transactions to finish, then closes; a second close does nothing. */
   async close(): Promise<void> {
+    await this.#lock.drain();
+    if (this.#closed) return;
     await this.#exclusive(async () => {
       this.#closed = true;
       this.writer.close();
