@@ -15,7 +15,7 @@ export async function openStore(db?: string): Promise<Store> {
   const target = db ?? process.env.ASSENT_DATABASE_URL ?? DEFAULT_SQLITE_PATH;
   const store = /^postgres(ql)?:\/\//.test(target)
     ? await openPostgresStore({ url: target })
-    : await openSqliteStore({ path: resolve(target) });
+    : await openSqliteStore({ path: resolve(target), synchronous: "normal" });
   await store.migrate();
   return store;
 }
