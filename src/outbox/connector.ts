@@ -4,7 +4,7 @@ import type { Delivery } from "../store/store.ts";
  * What one attempt to hand a delivery to the outside world came to.
  *
  * - `delivered`: the recipient accepted it; it is never sent again.
- * - `transient`: it may succeed later (timeouts, 5xx, rate limits); the worker retries with backoff.
+ * - `transient`: it may succeed later (timeouts, 5xx, rate limits): retried with backoff.
  * - `permanent`: retrying cannot help (4xx, a bad payload, an unknown connector); never retried.
  *
  * `code` is short and machine-readable ("http_200", "http_503", "timeout", "econnrefused") and
@@ -13,7 +13,7 @@ import type { Delivery } from "../store/store.ts";
 export interface DeliveryResult {
   readonly outcome: "delivered" | "transient" | "permanent";
   readonly code: string;
-  /** A wait the recipient asked for (HTTP `Retry-After`), which the worker honours up to its cap. */
+  /** A wait the recipient asked for (HTTP `Retry-After`); honoured up to the backoff cap. */
   readonly retryAfterMs?: number;
 }
 

@@ -1,11 +1,12 @@
-import { appendFile, readFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import type { Delivery } from "../store/store.ts";
 import { type Connector, type DeliveryResult, errorCode } from "./connector.ts";
 
 export interface FileConnectorOptions {
   /** The connector name deliveries refer to; "file" unless given. */
   readonly name?: string;
-  /** A JSON Lines file; created on the first delivery. */
+  /** A JSON Lines file; its folder is created on opening, the file on the first delivery. */
   readonly path: string;
 }
 
@@ -20,6 +21,7 @@ export interface FileConnectorOptions {
  * const file = await openFileConnector({ path: "data/deliveries.jsonl" });
  */
 export async function openFileConnector(options: FileConnectorOptions): Promise<Connector> {
+  await mkdir(dirname(options.path), { recursive: true });
   const existing = await readExisting(options.path);
   const journal = new Journal(options.path, existing.seen, existing.endsMidLine);
   let queue: Promise<unknown> = Promise.resolve();

@@ -35,7 +35,8 @@ export interface WebhookConnectorOptions {
  * else (other 4xx, a redirect) is permanent.
  *
  * @example
- * const webhook = createWebhookConnector({ url: "https://crm.example/hooks/assent", timeoutMs: 5000 });
+ * const url = "https://crm.example/hooks/assent";
+ * const webhook = createWebhookConnector({ url, timeoutMs: 5000 });
  */
 export function createWebhookConnector(options: WebhookConnectorOptions): Connector {
   const url = checkedUrl(options.url);
@@ -104,7 +105,8 @@ const TRANSIENT_4XX = new Set([408, 425, 429]);
  * The outcome of an HTTP status. `retryAfter` is the `Retry-After` header; only its
  * delay-seconds form is honoured.
  *
- * @example classifyStatus(503, "30") // { outcome: "transient", code: "http_503", retryAfterMs: 30000 }
+ * @example
+ * classifyStatus(503, "30") // { outcome: "transient", code: "http_503", retryAfterMs: 30000 }
  */
 export function classifyStatus(status: number, retryAfter: string | null = null): DeliveryResult {
   const code = `http_${status}`;

@@ -13,6 +13,7 @@ afterEach(async () => {
 });
 
 async function deliverTo(status: number, headers: Record<string, string> = {}) {
+  await peer?.close();
   peer = await startPeer(() => ({ status, headers }));
   const webhook = createWebhookConnector({ url: peer.url, timeoutMs: 2000 });
   return webhook.deliver(claimed("1"));
@@ -37,16 +38,12 @@ describe("webhook connector against a real peer", () => {
     for (const status of [408, 425, 429, 500, 502, 503, 504]) {
       const result = await deliverTo(status);
       assert.deepEqual(result, { outcome: "transient", code: `http_${status}` });
-      await peer?.close();
-      peer = undefined;
     }
   });
 
   test("other 4xx are permanent", async () => {
     for (const status of [400, 401, 403, 404, 409, 410, 422]) {
       assert.deepEqual(await deliverTo(status), { outcome: "permanent", code: `http_${status}` });
-      await peer?.close();
-      peer = undefined;
     }
   });
 

@@ -248,7 +248,7 @@ describe("delivery worker across restarts and concurrency", () => {
     for (const id of ids) assert.equal(requestsOf(`del-${id}`), 1, `del-${id} sent once`);
   });
 
-  test("a worker that dies before recording is followed, after its lease, with the same key", async () => {
+  test("a worker that dies before recording is followed after its lease, same key", async () => {
     const webhook = await peerThat(() => ({ status: 200 }));
     const delivery = newDelivery("1");
     await db.enqueue(delivery);
@@ -294,6 +294,23 @@ describe("delivery worker across restarts and concurrency", () => {
     await Promise.all([a?.runOnce(), b?.runOnce()]);
     assert.equal(peer?.requests.length, ids.length);
     assert.equal(new Set(peer?.requests.map((request) => request.deliveryId)).size, ids.length);
+  });
+
+  test("an attempt the store fails to record is sent again after the lease, not lost", async () => {
+    const webhook = await peerThat(() => ({ status: 200 }));
+    const logger = recordingLogger();
+    const broken = {
+      claimDeliveries: db.store.claimDeliveries.bind(db.store),
+      recordAttempt: () => Promise.reject(new Error("disk full")),
+    };
+    await db.enqueue(newDelivery("1"));
+
+    const first = workerWith(webhook, () => T0, { store: broken, logger });
+    assert.deepEqual(await first.runOnce(), { delivered: 0, retried: 0, failed: 0 });
+    assert.equal(logger.lines[0]?.level, "warn");
+    const next = workerWith(webhook, () => T0 + LEASE);
+    assert.deepEqual(await next.runOnce(), { delivered: 1, retried: 0, failed: 0 });
+    assert.equal(peer?.requests.length, 2);
   });
 
   test("stop before start and a second start are harmless", async () => {
