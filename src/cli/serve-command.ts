@@ -78,7 +78,12 @@ async function serve(flags: ServeFlags): Promise<void> {
     () =>
       void app
         .tick(Date.now())
-        .catch((error: unknown) => logger.error({ errorName: error instanceof Error ? error.name : typeof error }, "tick failed")),
+        .catch((error: unknown) =>
+          logger.error(
+            { errorName: error instanceof Error ? error.name : typeof error },
+            "tick failed",
+          ),
+        ),
     1_000,
   );
   worker.start();

@@ -1,5 +1,5 @@
 import { SingleBar } from "cli-progress";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import type { Decision } from "../engine/types.ts";
 import { loadDeploymentFromDir } from "../playbook/loader.ts";
 import { replayPlaybook, STARTER_PLAYBOOKS, type StarterPlaybook } from "../replay/replay.ts";
@@ -9,6 +9,8 @@ import { simulateStream } from "../simulator/index.ts";
 import { isoInstant, oneOf, wholeNumber } from "./options.ts";
 import { renderDecision } from "./render.ts";
 import { reportAppError } from "./report-error.ts";
+
+const DEFAULT_START = "2025-01-06T00:00:00Z";
 
 interface SimulateFlags {
   readonly playbooks: string;
@@ -43,11 +45,10 @@ export function simulateCommand(): Command {
       wholeNumber("--seed"),
       1,
     )
-    .option(
-      "--start <instant>",
-      "first simulated instant",
-      isoInstant("--start"),
-      Date.parse("2025-01-06T00:00:00Z"),
+    .addOption(
+      new Option("--start <instant>", "first simulated instant")
+        .argParser(isoInstant("--start"))
+        .default(Date.parse(DEFAULT_START), DEFAULT_START),
     )
     .option(
       "--out <file>",

@@ -69,8 +69,8 @@ export const JURISDICTION_RULES: readonly JurisdictionRule[] = [
  * `EU`; the ISO code of the United Kingdom is `GB`.
  */
 const COUNTRY_REGIONS: Readonly<Record<string, string>> = {
-  EU: "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO",
-  UK: "GB",
+  EU: "EU EEA AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE IS LI NO",
+  UK: "UK GB",
 };
 
 const REGION_OF_COUNTRY: ReadonlyMap<string, string> = new Map(
@@ -80,13 +80,24 @@ const REGION_OF_COUNTRY: ReadonlyMap<string, string> = new Map(
 );
 
 /**
- * The region a contact point's jurisdiction belongs to: `DE` → `EU`, `GB` → `UK`,
- * `US-CA` → `US`; a region code (`EU`, `UK`, `US`) or any other code is returned as given.
+ * The region a contact point's jurisdiction belongs to: `DE` → `EU`, `gb` → `UK`,
+ * `US-CA` → `US`; region codes (`EU`, `UK`, `US`) and other ISO country codes (`BR`) are
+ * returned upper-cased. Anything else (`""`, `USA`, `XX-1`) is undefined: unknown, so the
+ * strictest rule applies.
  */
-export function regionOf(jurisdiction: string): string {
-  const region = REGION_OF_COUNTRY.get(jurisdiction);
+export function regionOf(jurisdiction: string): string | undefined {
+  const code = jurisdiction.trim().toUpperCase().replace("_", "-");
+  const region = REGION_OF_COUNTRY.get(code);
   if (region !== undefined) return region;
-  return jurisdiction.startsWith("US-") ? "US" : jurisdiction;
+  if (code === "USA" || /^US-[A-Z]{2}$/.test(code)) return "US";
+  return isCountryCode(code) ? code : undefined;
+}
+
+// ICU's region names tell a real ISO 3166 code from an unassigned one; ZZ is "unknown".
+const REGION_NAMES = new Intl.DisplayNames(["en"], { type: "region", fallback: "none" });
+
+function isCountryCode(code: string): boolean {
+  return /^[A-Z]{2}$/.test(code) && code !== "ZZ" && REGION_NAMES.of(code) !== undefined;
 }
 
 const NO_RULES: readonly JurisdictionRule[] = [];
@@ -123,8 +134,9 @@ export function jurisdictionRuleFor(
   channel: Channel,
   purposeKind: PurposeKind,
 ): JurisdictionRule | undefined {
-  if (jurisdiction === undefined) return strictestRuleFor(channel, purposeKind);
-  const rules = RULE_INDEX.get(regionOf(jurisdiction))?.get(channel) ?? NO_RULES;
+  const region = jurisdiction === undefined ? undefined : regionOf(jurisdiction);
+  if (region === undefined) return strictestRuleFor(channel, purposeKind);
+  const rules = RULE_INDEX.get(region)?.get(channel) ?? NO_RULES;
   for (const rule of rules) if (rule.purposeKind === purposeKind) return rule;
   return undefined;
 }

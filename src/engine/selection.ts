@@ -14,8 +14,14 @@ import { type Candidate, fail, record, type Stop, type Walk } from "./walk.ts";
 /** The subject's zone from the bundle, else the deployment default (the explanation says so). */
 export function subjectZone(walk: Walk): { zone: string; words: string } {
   const fallback = walk.policy.defaultTimezone;
-  const inBundle = walk.node.bundle.some((attribute) => attribute.name === TIMEZONE);
-  const value = inBundle ? walk.input.profile.get(TIMEZONE)?.value : undefined;
+  // The retrieval boundary holds here too: a zone outside the bundle is not read.
+  if (!walk.node.bundle.some((attribute) => attribute.name === TIMEZONE)) {
+    return {
+      zone: fallback,
+      words: `subject.timezone is not in the bundle, used the default ${fallback}`,
+    };
+  }
+  const value = walk.input.profile.get(TIMEZONE)?.value;
   if (typeof value !== "string" || value === "") {
     return { zone: fallback, words: `no time zone on file, used the default ${fallback}` };
   }

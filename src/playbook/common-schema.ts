@@ -8,6 +8,7 @@ import { ACTION_KINDS, CHANNELS, LAWFUL_BASES } from "../engine/types.ts";
 import {
   CLOCK_PATTERN,
   DURATION_PATTERN,
+  parseDuration,
   POSITIVE_DURATION_PATTERN,
   RETENTION_PATTERN,
   ZERO_DURATION_PATTERN,
@@ -15,9 +16,15 @@ import {
 
 const DURATION_HINT = "a duration such as 30s, 15m, 24h, 7d or 52w";
 
+/** Ten years: no window, delay or retention is longer, so every instant stays computable. */
+const MAX_DURATION_MS = 10 * 31_536_000_000;
+const TOO_LONG = "expected at most 10 years (3650d)";
+const bounded = (text: string) => (parseDuration(text) ?? 0) <= MAX_DURATION_MS;
+
 export const Duration = z
   .string()
   .regex(DURATION_PATTERN, { error: `expected ${DURATION_HINT}` })
+  .refine(bounded, { error: TOO_LONG })
   .meta({ description: DURATION_HINT });
 export type Duration = z.infer<typeof Duration>;
 
@@ -31,12 +38,17 @@ export function positiveDuration(zeroMessage: string) {
           ? zeroMessage
           : `expected ${DURATION_HINT}`,
     })
+    .refine(bounded, { error: TOO_LONG })
     .meta({ description: `${DURATION_HINT}, not zero` });
 }
 
 export const Retention = z
   .string()
   .regex(RETENTION_PATTERN, { error: `expected ${DURATION_HINT}, or 1y to 10y` })
+  .refine((text) => !ZERO_DURATION_PATTERN.test(text), {
+    error: "a retention of 0 keeps nothing; give how long the attribute may be kept",
+  })
+  .refine(bounded, { error: TOO_LONG })
   .meta({ description: `${DURATION_HINT}, or 1y to 10y` });
 export type Retention = z.infer<typeof Retention>;
 

@@ -9,9 +9,10 @@ import {
 } from "../../src/outbox/backoff.ts";
 import type { DeliveryResult } from "../../src/outbox/connector.ts";
 import { attemptOf } from "../../src/outbox/worker.ts";
+import { propertyRuns } from "../support/property-runs.ts";
 import { claimed, T0 } from "./support.ts";
 
-const numRuns = Number(process.env.PROPERTY_RUNS ?? 10000);
+const numRuns = propertyRuns();
 
 const arbPolicy: fc.Arbitrary<BackoffPolicy> = fc
   .record({

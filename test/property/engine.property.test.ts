@@ -16,8 +16,9 @@ import {
 } from "../support/arbitraries.ts";
 import { attribute, DAY, input, node, policy, profileOf } from "../support/builders.ts";
 import { insideQuietHours, lawfulAt, maxInAnyWindow } from "../support/oracles.ts";
+import { propertyRuns } from "../support/property-runs.ts";
 
-const numRuns = Number(process.env.PROPERTY_RUNS ?? 10_000);
+const numRuns = propertyRuns();
 const GATES = ["trigger", "freshness", "eligibility", "permission", "scope", "pacing"];
 
 function gatesPassed(decision: Decision): boolean {

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { isoInstant } from "../../src/consent/instant-format.ts";
+import { propertyRuns } from "../support/property-runs.ts";
 
-const numRuns = Number(process.env.PROPERTY_RUNS ?? 10000);
+const numRuns = propertyRuns();
 
 const YEAR_0 = Date.parse("0000-01-01T00:00:00.000Z");
 const YEAR_9999_END = Date.parse("9999-12-31T23:59:59.999Z");

@@ -76,3 +76,20 @@ describe("suppression rules table", () => {
     assert.deepEqual(Object.keys(SUPPRESSION_RULES).sort(), [...SUPPRESSION_REASONS].sort());
   });
 });
+
+describe("jurisdictions that cannot be read fail closed", () => {
+  test("codes are read whatever their case or separator", () => {
+    assert.equal(regionOf("de"), "EU");
+    assert.equal(regionOf(" gb "), "UK");
+    assert.equal(regionOf("us_ny"), "US");
+    assert.equal(regionOf("USA"), "US");
+    assert.equal(regionOf("br"), "BR");
+  });
+
+  test("an unassigned or garbled code is unknown, so the strictest rule applies", () => {
+    for (const code of ["", "XX", "ZZ", "U.S.", "Narnia"]) {
+      assert.equal(regionOf(code), undefined, code);
+      assert.equal(jurisdictionRuleFor(code, "sms", "marketing")?.id, "us-sms-marketing", code);
+    }
+  });
+});

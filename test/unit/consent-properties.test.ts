@@ -14,8 +14,9 @@ import {
   SUPPRESSION_REASONS,
   type SuppressionRecord,
 } from "../../src/engine/types.ts";
+import { propertyRuns } from "../support/property-runs.ts";
 
-const numRuns = Number(process.env.PROPERTY_RUNS ?? 10000);
+const numRuns = propertyRuns();
 
 // ------------------------------------------------------------------ generators
 

@@ -137,6 +137,15 @@ describe("the pipeline", () => {
     assert.match(pacing?.detail ?? "", /not an IANA zone, used the default Europe\/Amsterdam/);
   });
 
+  test("a zone on file outside the node's bundle is not read: the default is used, and said", () => {
+    const quietHours = { startMinute: 21 * 60, endMinute: 8 * 60, mode: "defer" as const };
+    const profile = profileOf({ "subject.timezone": { value: "Asia/Tokyo", updatedAt: noon } });
+    const decision = decide({ quietHours, bundle: [] }, T0 + 21 * HOUR, { profile });
+    assert.equal(decision.deferUntil, T0 + DAY + 7 * HOUR); // 08:00 Amsterdam, not Tokyo
+    const pacing = decision.steps.find((s) => s.step === "pacing");
+    assert.match(pacing?.detail ?? "", /subject.timezone is not in the bundle/);
+  });
+
   test("quiet hours in drop mode suppress with reason quiet_hours", () => {
     const quietHours = { startMinute: 21 * 60, endMinute: 8 * 60, mode: "drop" as const };
     const decision = decide({ quietHours }, T0 + 21 * HOUR);

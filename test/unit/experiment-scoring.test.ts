@@ -3,8 +3,9 @@ import { describe, test } from "node:test";
 import fc from "fast-check";
 import type { LogisticModel, ScoringModel } from "../../src/engine/node.ts";
 import { type Features, scoreModel } from "../../src/experiment/scoring.ts";
+import { propertyRuns } from "../support/property-runs.ts";
 
-const numRuns = Number(process.env.PROPERTY_RUNS ?? 10000);
+const numRuns = propertyRuns();
 
 // ------------------------------------------------------------------ generators
 

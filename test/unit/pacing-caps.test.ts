@@ -9,8 +9,9 @@ import {
   isServiceBasis,
   type PacingRequest,
 } from "../../src/pacing/caps.ts";
+import { propertyRuns } from "../support/property-runs.ts";
 
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 10000);
+const RUNS = propertyRuns();
 const T0 = Date.UTC(2025, 0, 6, 9);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

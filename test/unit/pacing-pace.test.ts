@@ -6,8 +6,9 @@ import type { PacingRequest } from "../../src/pacing/caps.ts";
 import { type PaceInput, pace } from "../../src/pacing/pace.ts";
 import { clock, iso, periodInWords } from "../../src/pacing/pacing-detail.ts";
 import { isQuietAt } from "../../src/pacing/quiet-hours.ts";
+import { propertyRuns } from "../support/property-runs.ts";
 
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 10000);
+const RUNS = propertyRuns();
 const T0 = Date.UTC(2025, 2, 7, 9); // a Friday before New York springs forward
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

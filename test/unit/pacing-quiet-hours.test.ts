@@ -5,10 +5,10 @@ import { DateTime, IANAZone } from "luxon";
 import type { QuietHours } from "../../src/engine/types.ts";
 import { isQuietAt, nextAllowedInstant, wallMsOfDay } from "../../src/pacing/quiet-hours.ts";
 import { isKnownZone, zoneOffsetMs } from "../../src/pacing/zone-offset.ts";
+import { propertyRuns } from "../support/property-runs.ts";
 
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 10000);
+const RUNS = propertyRuns();
 /** Minute-by-minute scans cost up to 1,500 luxon DateTimes each: a few cases suffice. */
-const SCAN_RUNS = Math.max(1, Math.ceil(RUNS / 50));
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -172,7 +172,7 @@ describe("quiet hours: properties", () => {
           );
         }
       }),
-      { numRuns: SCAN_RUNS },
+      { numRuns: RUNS },
     );
   });
 });

@@ -125,6 +125,12 @@ describe("allow lists, caps and windows are enforceable", () => {
     ]);
   });
 
+  test("a window too long to compute is refused", () => {
+    assert.deepEqual(problemsWith("per: 7d", "per: 99999999999999999999w"), [
+      `${FILE}:16:55 nodes[0].caps[0].per: ${NODE}: expected at most 10 years (3650d)`,
+    ]);
+  });
+
   test("an empty channel list is refused", () => {
     assert.deepEqual(problemsWith("channels: [email, sms]", "channels: []"), [
       `${FILE}:12:15 nodes[0].channels: ${NODE}: an empty allow list permits nothing; list at least one channel or remove the node`,
