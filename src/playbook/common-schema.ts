@@ -8,8 +8,8 @@ import { ACTION_KINDS, CHANNELS, LAWFUL_BASES } from "../engine/types.ts";
 import {
   CLOCK_PATTERN,
   DURATION_PATTERN,
-  parseDuration,
   POSITIVE_DURATION_PATTERN,
+  parseDuration,
   RETENTION_PATTERN,
   ZERO_DURATION_PATTERN,
 } from "./durations.ts";
