@@ -49,6 +49,7 @@ export async function decide(
   now: Instant,
   only?: CompiledNode,
 ): Promise<Decision[]> {
+  if (only === undefined && !triggersAnyNode(deps, event)) return [];
   const [profile, consent, history] = await Promise.all([
     tx.profile(),
     tx.consentView(),
@@ -61,6 +62,16 @@ export async function decide(
     else if (engine.nodes.includes(only)) decisions.push(engine.decideNode(only, input));
   }
   return decisions;
+}
+
+/**
+ * Whether any engine has a node that the event's type triggers. An engine decides only those
+ * nodes, so without one its answer is empty whatever it reads: the reads are skipped.
+ */
+function triggersAnyNode(deps: RecorderDeps, event: AssentEvent): boolean {
+  return deps.engines.some(({ engine }) =>
+    engine.nodes.some((node) => node.trigger.event === event.type),
+  );
 }
 
 /** Records one decision and what follows from its outcome. */

@@ -25,6 +25,18 @@ export interface DurableReplayReport {
 }
 
 /**
+ * Lines the check keeps, parsed, for the replay: a file up to this long is read and parsed once.
+ * A longer one is read again, so memory stays bounded (a parsed line is around a kilobyte).
+ */
+const KEPT_LINES = 100_000;
+
+/** What checking a file found: its number of lines, and the lines when it kept them. */
+interface CheckedFile {
+  readonly count: number;
+  readonly lines: readonly ReplayLine[] | undefined;
+}
+
+/**
  * Replays a file through the whole pipeline with the event times as the clock, writing to the
  * store. The file is checked completely first: a bad line stops the replay before anything is
  * written. Deferred decisions are re-decided at their due instant, in order with the events.
@@ -35,23 +47,28 @@ export async function replayDurably(
   path: string,
   options: DurableReplayOptions,
 ): Promise<DurableReplayReport> {
-  const total = await checkFile(path, catalog);
+  const checked = await checkFile(path, catalog);
   const started = performance.now();
-  const run = new ReplayRun(app, options, total);
-  for await (const line of readReplayFile(path)) await run.add(toItem(line, catalog));
+  const run = new ReplayRun(app, options, checked.count);
+  for await (const line of checked.lines ?? readReplayFile(path)) {
+    await run.add(toItem(line, catalog));
+  }
   await run.flush();
   return run.report(performance.now() - started);
 }
 
 /** Validates every line; throws one AppError with the first problems found. */
-async function checkFile(path: string, catalog: Catalog): Promise<number> {
+async function checkFile(path: string, catalog: Catalog): Promise<CheckedFile> {
   const problems: FieldProblem[] = [];
+  let lines: ReplayLine[] | undefined = [];
   let count = 0;
   let code: AppError["code"] = "invalid_request";
   try {
     for await (const line of readReplayFile(path)) {
       count += 1;
       problemsOf(line, catalog, count, problems);
+      lines = count > KEPT_LINES ? undefined : lines;
+      lines?.push(line);
     }
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
@@ -61,7 +78,7 @@ async function checkFile(path: string, catalog: Catalog): Promise<number> {
   if (problems.length > 0) {
     throw new AppError(code, `${path} has problems; nothing was replayed`, problems.slice(0, 20));
   }
-  return count;
+  return { count, lines };
 }
 
 function problemsOf(line: ReplayLine, catalog: Catalog, item: number, problems: FieldProblem[]) {

@@ -19,8 +19,8 @@ export function nextLogRecord(
   subjectId: string,
   entry: NewLogEntry,
   head: ChainHead | undefined,
+  partition = partitionOf(subjectId),
 ): LogRecord {
-  const partition = partitionOf(subjectId);
   const prevHash = head?.hash ?? GENESIS_HASH;
   const body = logBody(entry);
   const seq = (head?.seq ?? 0) + 1;

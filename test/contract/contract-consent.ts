@@ -65,6 +65,27 @@ export function consentContract(open: OpenStore): void {
       assert.deepEqual(view.records, [record]);
     }));
 
+  test("a consent view read early in a transaction shows its later writes", () =>
+    withStore(open, async (store) => {
+      const subject = freshSubject();
+      const inside = await store.withSubject(subject, async (tx) => {
+        await tx.consentView();
+        await tx.appendConsent(consent(subject));
+        await tx.consentView();
+        await tx.appendSuppression(suppression(subject, { since: T0 + HOUR }));
+        await tx.consentView();
+        await tx.setContact("email", "DE");
+        await tx.consentView();
+        await tx.recordGpc(T0 + 2 * HOUR);
+        return tx.consentView();
+      });
+      const outside = await store.consentView(subject);
+
+      assert.equal(inside.records.length, 1);
+      assert.equal(inside.suppressions.length, 1);
+      assert.deepEqual(inside, outside);
+    }));
+
   test("re-appending a consent record with the same id writes nothing", () =>
     withStore(open, async (store) => {
       const subject = freshSubject();

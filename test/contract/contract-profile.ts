@@ -84,6 +84,28 @@ export function profileContract(open: OpenStore): void {
       assert.deepEqual(outside, expected);
     }));
 
+  test("a profile read early in a transaction shows its later writes, by the same rules", () =>
+    withStore(open, async (store) => {
+      const subject = freshSubject();
+      const at = (occurredAt: number, id: string) => event(subject, { occurredAt, id });
+      const inside = await store.withSubject(subject, async (tx) => {
+        await tx.applyAttributes(at(T0, "evt-m"), { "claim.status": "open", "claim.amount": 1 });
+        const early = await tx.profile();
+        await tx.applyAttributes(at(T0 + HOUR, "evt-n"), { "claim.status": "closed" });
+        await tx.applyAttributes(at(T0, "evt-z"), { "claim.status": "stale", "claim.amount": 2 });
+        await tx.applyAttributes(at(T0 + HOUR, "evt-a"), { "claim.status": "tie-loses" });
+        const middle = await tx.profile();
+        await tx.applyAttributes(at(T0 - HOUR, "evt-b"), { "claim.next_step": "call" });
+        return { early: [...early], middle: [...middle], late: [...(await tx.profile())] };
+      });
+      const outside = [...(await store.profile(subject))];
+
+      assert.equal(inside.early.length, 2);
+      assert.deepEqual(new Map(inside.middle).get("claim.status")?.value, "closed");
+      assert.deepEqual(new Map(inside.middle).get("claim.amount")?.value, 2);
+      assert.deepEqual(inside.late, outside);
+    }));
+
   test("a transaction refuses a record of another subject", () =>
     withStore(open, async (store) => {
       const [mine, other] = [freshSubject(), freshSubject()];

@@ -57,6 +57,7 @@ export function transactionContract(open: OpenStore): void {
   rollbackRules(open);
   groupRules(open);
   isolationRules(open);
+  ownWritesRules(open);
   capRule(open);
 }
 
@@ -133,6 +134,44 @@ function isolationRules(open: OpenStore): void {
       assert.deepEqual(seenDuring, nothing);
       assert.equal((await holdings(store, subject)).decisions, 1);
       assert.equal((await collect(store.readLog(partitionOf(subject)))).length, 1);
+    }));
+}
+
+function ownWritesRules(open: OpenStore): void {
+  test("sends read early in a transaction show its later sends; a narrower window filters", () =>
+    withStore(open, async (store) => {
+      const subject = freshSubject();
+      const send = (at: number, decisionId: string) =>
+        ({ at, channel: "email", nodeId: "n", basis: "consent", decisionId }) as const;
+      const inside = await store.withSubject(subject, async (tx) => {
+        await tx.recordSend(send(T0, "dec-1"));
+        const early = await tx.sends(T0 - DAY);
+        await tx.recordSend(send(T0 - 1, "dec-2"));
+        await tx.recordSend(send(T0 + 1, "dec-3"));
+        return { early, all: await tx.sends(T0 - DAY), narrow: await tx.sends(T0) };
+      });
+      const times = (sends: readonly { readonly at: number }[]) => sends.map((s) => s.at);
+
+      assert.deepEqual(times(inside.early), [T0]);
+      assert.deepEqual(times(inside.all), [T0 - 1, T0, T0 + 1]);
+      assert.deepEqual(times(inside.narrow), [T0, T0 + 1]);
+    }));
+
+  test("decisions appended to one partition in one transaction chain onto each other", () =>
+    withStore(open, async (store) => {
+      const subject = freshSubject();
+      const records = await store.withSubject(subject, async (tx) => [
+        await tx.appendDecision(logEntry(subject)),
+        await tx.appendDecision(logEntry(subject)),
+      ]);
+      const later = await store.withSubject(subject, (tx) => tx.appendDecision(logEntry(subject)));
+
+      assert.deepEqual(
+        [...records, later].map((r) => r.seq),
+        [1, 2, 3].map((n) => n + (records[0]?.seq ?? 1) - 1),
+      );
+      assert.equal(records[1]?.prevHash, records[0]?.hash);
+      assert.equal(later.prevHash, records[1]?.hash);
     }));
 }
 

@@ -197,6 +197,7 @@ class SqliteStore implements Store {
         reads: this.#txReads,
         writes: this.#writes,
         now: this.now,
+        heads: new Map(),
         open: true,
       };
       this.writer.exec("BEGIN IMMEDIATE");

@@ -10,7 +10,7 @@ import type {
   SendRecord,
   SuppressionRecord,
 } from "../../engine/types.ts";
-import { nextLogRecord } from "../log-records.ts";
+import { type ChainHead, nextLogRecord } from "../log-records.ts";
 import type {
   Deferral,
   LogRecord,
@@ -23,6 +23,7 @@ import type {
 import { StoreError } from "../store-error.ts";
 import type { ReadStatements } from "./read-statements.ts";
 import { eventOf } from "./rows.ts";
+import { SubjectCache } from "./subject-cache.ts";
 import { readConsentView, readProfile, readSends } from "./views.ts";
 import type { WriteStatements } from "./write-statements.ts";
 
@@ -31,6 +32,12 @@ export interface TxScope {
   readonly reads: ReadStatements;
   readonly writes: WriteStatements;
   readonly now: () => Instant;
+  /**
+   * Each partition's chain head as this transaction left it. The transaction holds the write
+   * lock and appends only through `appendDecision`, so a head read once stays right until the
+   * transaction's own next append, which replaces it here.
+   */
+  readonly heads: Map<number, ChainHead>;
   /** False once the transaction has committed or rolled back. */
   open: boolean;
 }
@@ -40,6 +47,9 @@ export interface TxScope {
  * so each method does its work at once; the promise is for the Store interface.
  */
 export class SqliteSubjectTx implements SubjectTx {
+  readonly #cache = new SubjectCache();
+  #partition: number | undefined;
+
   constructor(
     readonly subjectId: string,
     private readonly scope: TxScope,
@@ -67,18 +77,24 @@ export class SqliteSubjectTx implements SubjectTx {
   ): Promise<void> {
     const { writes } = this.live(event.subjectId);
     const { id, occurredAt, source } = event;
+    const before = this.#cache.takeProfile();
+    const written: [string, string][] = [];
     for (const [name, value] of Object.entries(values)) {
       const json = JSON.stringify(value);
       writes.upsertAttribute.run(this.subjectId, name, json, occurredAt, id, source);
+      written.push([name, json]);
     }
+    this.#cache.applyAttributes(before, event, written);
   }
 
   async profile(): Promise<Profile> {
-    return readProfile(this.live().reads, this.subjectId);
+    const { reads } = this.live();
+    return this.#cache.profile(() => readProfile(reads, this.subjectId));
   }
 
   async appendConsent(record: ConsentRecord): Promise<void> {
     const { writes } = this.live(record.subjectId);
+    this.#cache.forgetConsent();
     writes.insertConsent.run({
       ...record,
       expiresAt: record.expiresAt ?? null,
@@ -89,42 +105,53 @@ export class SqliteSubjectTx implements SubjectTx {
 
   async appendSuppression(record: SuppressionRecord): Promise<void> {
     const { writes } = this.live(record.subjectId);
+    this.#cache.forgetConsent();
     writes.upsertSuppression.run({ ...record, liftedAt: record.liftedAt ?? null });
   }
 
   async setContact(channel: Channel, jurisdiction: string): Promise<void> {
-    this.live().writes.upsertContact.run(this.subjectId, channel, jurisdiction);
+    const { writes } = this.live();
+    this.#cache.forgetConsent();
+    writes.upsertContact.run(this.subjectId, channel, jurisdiction);
   }
 
   async recordGpc(at: Instant): Promise<void> {
-    this.live().writes.upsertGpc.run(this.subjectId, at);
+    const { writes } = this.live();
+    this.#cache.forgetConsent();
+    writes.upsertGpc.run(this.subjectId, at);
   }
 
   async consentView(): Promise<ConsentView> {
-    return readConsentView(this.live().reads, this.subjectId);
+    const { reads } = this.live();
+    return this.#cache.consentView(() => readConsentView(reads, this.subjectId));
   }
 
   async sends(since: Instant): Promise<SendRecord[]> {
-    return readSends(this.live().reads, this.subjectId, since);
+    const { reads } = this.live();
+    return this.#cache.sends(since, () => readSends(reads, this.subjectId, since));
   }
 
   async recordSend(send: SendRecord & { readonly decisionId: string }): Promise<void> {
     const { at, channel, nodeId, basis, decisionId } = send;
     const row = { subjectId: this.subjectId, at, channel, nodeId, basis, decisionId };
-    this.live().writes.insertSend.run(row);
+    const { writes } = this.live();
+    this.#cache.forgetSends();
+    writes.insertSend.run(row);
   }
 
   async appendDecision(entry: NewLogEntry): Promise<LogRecord> {
-    const { reads, writes } = this.live(entry.decision.subjectId);
+    const { reads, writes, heads } = this.live(entry.decision.subjectId);
+    const partition = this.partition();
     // The write lock is held, so the head read here is still the head when the insert runs.
-    const head = reads.chainHead.get(partitionOf(this.subjectId));
-    const record = nextLogRecord(this.subjectId, entry, head);
+    const head = heads.get(partition) ?? reads.chainHead.get(partition);
+    const record = nextLogRecord(this.subjectId, entry, head, partition);
     writes.insertLog.run({
       ...record,
       subjectId: this.subjectId,
       traceId: entry.traceId ?? null,
       recordedAt: entry.recordedAt,
     });
+    heads.set(partition, { seq: record.seq, hash: record.hash });
     return record;
   }
 
@@ -154,6 +181,12 @@ export class SqliteSubjectTx implements SubjectTx {
   ): Promise<void> {
     const result = this.live().writes.settleReview.run(status, at, reviewId, this.subjectId);
     if (result.changes === 0) throw new StoreError("review_not_pending");
+  }
+
+  /** The subject's decision-log partition: a hash, so worked out once. */
+  private partition(): number {
+    this.#partition ??= partitionOf(this.subjectId);
+    return this.#partition;
   }
 
   /** The scope, once checked that the transaction is open and the record is this subject's. */

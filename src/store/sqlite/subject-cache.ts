@@ -1,0 +1,97 @@
+import type {
+  AssentEvent,
+  AttributeState,
+  AttributeValue,
+  ConsentView,
+  Instant,
+  Profile,
+  SendRecord,
+} from "../../engine/types.ts";
+
+/** Sends read at or after `since`, in the order the query returned them. */
+interface CachedSends {
+  readonly since: Instant;
+  readonly records: readonly SendRecord[];
+}
+
+/**
+ * What one subject's part of a transaction has read, kept for the rest of the transaction so a
+ * subject with several events in one group commit is read once. The transaction holds SQLite's
+ * write lock and this subject's part is its only writer of the subject's rows, so the cache can
+ * only go stale through the part's own writes: attribute writes update it (by the upsert's own
+ * rule), every other write drops the view it touches before writing. Values handed out are never
+ * changed afterwards; an update builds a new profile.
+ */
+export class SubjectCache {
+  #profile: Profile | undefined;
+  #consent: ConsentView | undefined;
+  #sends: CachedSends | undefined;
+
+  profile(read: () => Profile): Profile {
+    this.#profile ??= read();
+    return this.#profile;
+  }
+
+  consentView(read: () => ConsentView): ConsentView {
+    this.#consent ??= read();
+    return this.#consent;
+  }
+
+  /** Sends at or after `since`: filtered from an earlier, wider read when there is one. */
+  sends(since: Instant, read: () => SendRecord[]): SendRecord[] {
+    const cached = this.#sends;
+    if (cached !== undefined && cached.since <= since) {
+      return cached.records.filter((send) => send.at >= since);
+    }
+    const records = read();
+    this.#sends = { since, records };
+    return [...records];
+  }
+
+  /** Drops the profile until the caller hands back its updated form (see `applyAttributes`). */
+  takeProfile(): Profile | undefined {
+    const profile = this.#profile;
+    this.#profile = undefined;
+    return profile;
+  }
+
+  /**
+   * Keeps `before` (taken before the writes) with the attributes `event` wrote as JSON, where the
+   * upsert let them in. A new attribute name drops the profile instead: a fresh read returns the
+   * names in the table's order, which the cache does not reproduce.
+   */
+  applyAttributes(
+    before: Profile | undefined,
+    event: AssentEvent,
+    written: readonly (readonly [string, string])[],
+  ): void {
+    if (before === undefined || written.some(([name]) => !before.has(name))) return;
+    const next = new Map(before);
+    for (const [name, json] of written) {
+      if (!upsertWins(next.get(name), event)) continue;
+      const value: AttributeValue = JSON.parse(json);
+      const { occurredAt: updatedAt, id: eventId, source } = event;
+      next.set(name, { value, updatedAt, eventId, source });
+    }
+    this.#profile = next;
+  }
+
+  forgetConsent(): void {
+    this.#consent = undefined;
+  }
+
+  forgetSends(): void {
+    this.#sends = undefined;
+  }
+}
+
+/**
+ * The attribute upsert's WHERE clause (write-statements.ts) in TypeScript: a newer event wins;
+ * on a tie, the larger event id wins, compared as SQLite compares TEXT (bytes of UTF-8).
+ */
+function upsertWins(current: AttributeState | undefined, event: AssentEvent): boolean {
+  if (current === undefined) return true;
+  if (event.occurredAt !== current.updatedAt) return event.occurredAt > current.updatedAt;
+  const currentId = Buffer.from(current.eventId ?? "", "utf8");
+  return Buffer.compare(Buffer.from(event.id, "utf8"), currentId) >= 0;
+}
