@@ -179,6 +179,7 @@ async function applySignal(tx: SubjectTx, event: AssentEvent): Promise<void> {
   });
 }
 
+/** Reads outside any transaction: a dry run writes nothing and takes no lock. */
 async function dryRun(
   store: Store,
   deps: RecorderDeps,
@@ -187,26 +188,20 @@ async function dryRun(
 ) {
   if (valid === undefined) return [];
   const { event, attributes } = valid;
-  return store.withSubject(event.subjectId, async (tx) => {
-    const profile = new Map(await tx.profile());
-    for (const [name, value] of Object.entries(attributes)) {
-      const current = profile.get(name);
-      if (current === undefined || current.updatedAt <= event.occurredAt) {
-        profile.set(name, {
-          value,
-          updatedAt: event.occurredAt,
-          eventId: event.id,
-          source: event.source,
-        });
-      }
+  const profile = new Map(await store.profile(event.subjectId));
+  for (const [name, value] of Object.entries(attributes)) {
+    const current = profile.get(name);
+    if (current === undefined || current.updatedAt <= event.occurredAt) {
+      const lineage = { eventId: event.id, source: event.source };
+      profile.set(name, { value, updatedAt: event.occurredAt, ...lineage });
     }
-    const reads = {
-      profile: async () => profile,
-      consentView: () => tx.consentView(),
-      sends: (since: Instant) => tx.sends(since),
-    };
-    return decide(reads, deps, event, now);
-  });
+  }
+  const reads = {
+    profile: async () => profile,
+    consentView: () => store.consentView(event.subjectId),
+    sends: (since: Instant) => store.sendsOf(event.subjectId, since),
+  };
+  return decide(reads, deps, event, now);
 }
 
 async function recordConsent(

@@ -49,6 +49,8 @@ export interface Store {
   /** The consent view of a subject with only records captured at or before `asOf`. */
   consentView(subjectId: string, asOf?: Instant): Promise<ConsentView>;
   profile(subjectId: string): Promise<Profile>;
+  /** Sends at or after `since`, read outside any transaction (dry runs). */
+  sendsOf(subjectId: string, since: Instant): Promise<SendRecord[]>;
 
   /** The decision log of one partition in chain order (seq ascending). */
   readLog(partition: number): AsyncIterable<LogRecord>;

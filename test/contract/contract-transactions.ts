@@ -135,6 +135,22 @@ function isolationRules(open: OpenStore): void {
       assert.equal((await holdings(store, subject)).decisions, 1);
       assert.equal((await collect(store.readLog(partitionOf(subject)))).length, 1);
     }));
+
+  test("sends read outside a transaction are the committed ones inside the window", () =>
+    withStore(open, async (store) => {
+      const subject = freshSubject();
+      const during = await store.withSubject(subject, async (tx) => {
+        await writeEverything(tx);
+        return store.sendsOf(subject, T0 - DAY);
+      });
+      assert.deepEqual(during, []);
+      const after = await store.sendsOf(subject, T0 - DAY);
+      assert.deepEqual(
+        after.map((send) => [send.at, send.channel, send.nodeId]),
+        [[T0, "email", "n"]],
+      );
+      assert.deepEqual(await store.sendsOf(subject, T0 + 1), []);
+    }));
 }
 
 function ownWritesRules(open: OpenStore): void {

@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect, type Transaction } from "kysely";
 import pg from "pg";
 import { partitionOf } from "../../decision-log/chain.ts";
-import type { ConsentView, Instant, Profile } from "../../engine/types.ts";
+import type { ConsentView, Instant, Profile, SendRecord } from "../../engine/types.ts";
 import type {
   Deferral,
   Delivery,
@@ -18,7 +18,7 @@ import { StoreError } from "../store-error.ts";
 import { lockPartitions, lockSubjects } from "./postgres-locks.ts";
 import { readDecision, readDecisionsOf, readLogPages, readLogPartitions } from "./postgres-log.ts";
 import { migrate } from "./postgres-migrations.ts";
-import { readConsentView, readProfile } from "./postgres-reads.ts";
+import { readConsentView, readProfile, readSends } from "./postgres-reads.ts";
 import { PostgresSubjectTx, type TxState } from "./postgres-subject-tx.ts";
 import type { Database } from "./postgres-tables.ts";
 import {
@@ -186,6 +186,10 @@ class PostgresStore implements Store {
 
   async profile(subjectId: string): Promise<Profile> {
     return readProfile(this.db(), subjectId);
+  }
+
+  async sendsOf(subjectId: string, since: Instant): Promise<SendRecord[]> {
+    return readSends(this.db(), subjectId, since);
   }
 
   async *readLog(partition: number): AsyncIterable<LogRecord> {

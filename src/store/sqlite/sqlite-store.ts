@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
-import type { ConsentView, Instant, Profile } from "../../engine/types.ts";
+import type { ConsentView, Instant, Profile, SendRecord } from "../../engine/types.ts";
 import { storedDecisionOf } from "../log-records.ts";
 import type {
   Deferral,
@@ -21,7 +21,7 @@ import { prepareReads, type ReadStatements } from "./read-statements.ts";
 import { deferralOf, deliveryOf, reviewOf } from "./rows.ts";
 import { SerialLock } from "./serial-lock.ts";
 import { SqliteSubjectTx, type TxScope } from "./subject-tx.ts";
-import { readConsentView, readProfile } from "./views.ts";
+import { readConsentView, readProfile, readSends } from "./views.ts";
 import { prepareWrites, type WriteStatements } from "./write-statements.ts";
 
 export interface SqliteStoreOptions {
@@ -124,6 +124,10 @@ class SqliteStore implements Store {
 
   async profile(subjectId: string): Promise<Profile> {
     return readProfile(this.#read(), subjectId);
+  }
+
+  async sendsOf(subjectId: string, since: Instant): Promise<SendRecord[]> {
+    return readSends(this.#read(), subjectId, since);
   }
 
   // Pages by seq rather than holding a cursor open, so other reads may run between records.
