@@ -13,6 +13,7 @@ import type {
   SendRecord,
   SuppressionRecord,
 } from "../engine/types.ts";
+import type { SimItem } from "../simulator/index.ts";
 
 /**
  * An in-memory world for replays, the simulator and benchmarks: it projects events onto
@@ -35,18 +36,8 @@ interface Deferral {
   readonly event: AssentEvent;
 }
 
-export type WorldItem =
-  | { readonly kind: "event"; readonly at: Instant; readonly event: AssentEvent }
-  | { readonly kind: "consent"; readonly at: Instant; readonly record: ConsentRecord }
-  | { readonly kind: "suppression"; readonly at: Instant; readonly record: SuppressionRecord }
-  | { readonly kind: "gpc"; readonly at: Instant; readonly subjectId: string }
-  | {
-      readonly kind: "contact";
-      readonly at: Instant;
-      readonly subjectId: string;
-      readonly channel: Channel;
-      readonly jurisdiction: string;
-    };
+/** What the world consumes: the simulator's items. */
+export type WorldItem = SimItem;
 
 export class MemoryWorld {
   private readonly subjects = new Map<string, SubjectState>();
