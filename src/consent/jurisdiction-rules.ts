@@ -96,8 +96,18 @@ export function regionOf(jurisdiction: string): string | undefined {
 // ICU's region names tell a real ISO 3166 code from an unassigned one; ZZ is "unknown".
 const REGION_NAMES = new Intl.DisplayNames(["en"], { type: "region", fallback: "none" });
 
+// Asking ICU costs a microsecond and runs on every permission check, so each answer is kept.
+// Only two-letter codes reach the cache, so it holds at most 26 × 26 entries.
+const COUNTRY_CODES = new Map<string, boolean>();
+
 function isCountryCode(code: string): boolean {
-  return /^[A-Z]{2}$/.test(code) && code !== "ZZ" && REGION_NAMES.of(code) !== undefined;
+  if (!/^[A-Z]{2}$/.test(code)) return false;
+  let known = COUNTRY_CODES.get(code);
+  if (known === undefined) {
+    known = code !== "ZZ" && REGION_NAMES.of(code) !== undefined;
+    COUNTRY_CODES.set(code, known);
+  }
+  return known;
 }
 
 const NO_RULES: readonly JurisdictionRule[] = [];

@@ -14,19 +14,42 @@ export function ruleContext(
   now: Instant,
   plan: ContextPlan = bundlePlan(node).full,
 ): RuleContext {
+  // Not strict, so never undefined.
+  return planContext(plan, profile, event, now, false) ?? {};
+}
+
+/**
+ * The rule context of `plan`. With `strict`, undefined as soon as a required attribute is
+ * absent: the trigger then says which one (see {@link missingRequired}) without a second pass
+ * over the profile on the common path.
+ */
+export function planContext(
+  plan: ContextPlan,
+  profile: Profile,
+  event: AssentEvent,
+  now: Instant,
+  strict: boolean,
+): RuleContext | undefined {
   const context: Record<string, unknown> = {};
   if (plan.readsEvent) context.event = { type: event.type, data: event.data };
   if (plan.readsNow) context.now = new Date(now);
-  const groups = plan.namespaces.map(() => ({}) as Record<string, unknown>);
-  for (const { name, group, field, timestamp } of plan.fields) {
-    const state = profile.get(name);
-    const target = groups[group];
-    if (state === undefined || target === undefined) continue;
-    target[field] = timestamp ? toDate(state.value) : state.value;
+  const { namespaces, fields } = plan;
+  // Plain loops: this runs on every decision, and a closure per call showed in profiles.
+  const groups: Record<string, unknown>[] = [];
+  for (const namespace of namespaces) {
+    const group = {};
+    groups.push(group);
+    context[namespace] = group;
   }
-  plan.namespaces.forEach((namespace, index) => {
-    context[namespace] = groups[index];
-  });
+  for (const { name, group, field, timestamp, optional } of fields) {
+    const state = profile.get(name);
+    if (state === undefined) {
+      if (strict && !optional) return undefined;
+      continue;
+    }
+    const target = groups[group];
+    if (target !== undefined) target[field] = timestamp ? toDate(state.value) : state.value;
+  }
   return context;
 }
 
@@ -40,11 +63,4 @@ export function missingRequired(plan: ContextPlan, profile: Profile): string | u
 
 function toDate(value: AttributeValue): Date {
   return new Date(typeof value === "number" ? value : String(value));
-}
-
-/** Reads bundle attribute values by name for model features; outside the bundle reads nothing. */
-export function bundleReader(node: CompiledNode, profile: Profile) {
-  const { inBundle } = bundlePlan(node);
-  return (name: string): AttributeValue | undefined =>
-    inBundle.has(name) ? profile.get(name)?.value : undefined;
 }

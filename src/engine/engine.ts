@@ -40,8 +40,25 @@ function walkPipeline(walk: Walk): Stop {
 }
 
 function startWalk(node: CompiledNode, policy: Policy, input: DecisionInput): Walk {
-  const { candidates, caps } = nodePlan(node, policy);
-  return { node, input, policy, caps, steps: [], candidates, inControl: false };
+  const plan = nodePlan(node, policy);
+  const { candidates, caps } = plan;
+  // Every field from the start, so that all walks share one object shape.
+  return {
+    node,
+    input,
+    policy,
+    plan,
+    caps,
+    steps: [],
+    context: undefined,
+    candidates,
+    arm: undefined,
+    inControl: false,
+    action: undefined,
+    modelScore: undefined,
+    modelConfidence: undefined,
+    deferUntil: undefined,
+  };
 }
 
 function conclude(walk: Walk, stop: Stop): Decision {
@@ -66,9 +83,12 @@ function conclude(walk: Walk, stop: Stop): Decision {
 }
 
 function versionsOf(walk: Walk): Decision["versions"] {
-  const { node, input } = walk;
-  const model = node.model === undefined ? undefined : `${node.model.id}@${node.model.version}`;
-  return { release: input.release.id, playbook: node.playbookVersion, model };
+  const { node, input, plan } = walk;
+  return {
+    release: input.release.id,
+    playbook: node.playbookVersion,
+    model: plan.facts.modelVersion,
+  };
 }
 
 /** Every step records itself before the next runs, so the faulted step is the next in order. */

@@ -1,9 +1,9 @@
 import { checkPermission } from "../consent/permission.ts";
-import { missingRequired, ruleContext } from "./context.ts";
-import type { BundleAttribute } from "./node.ts";
-import { bundlePlan } from "./prepared.ts";
+import { missingRequired, planContext, ruleContext } from "./context.ts";
+import type { RuleContext } from "./node.ts";
+import { candidateWords } from "./prepared.ts";
 import type { Channel } from "./types.ts";
-import { fail, record, type Stop, type Walk } from "./walk.ts";
+import { type Candidate, fail, record, type Stop, type Walk } from "./walk.ts";
 
 /**
  * The gates of the pipeline (DESIGN.md, "The decision pipeline", steps 1–5). Each returns a
@@ -47,30 +47,36 @@ function triggerCondition(walk: Walk): Stop | undefined {
     record(walk, "trigger", { verdict: "pass", evidence, detail: `event ${input.event.type}` });
     return undefined;
   }
-  const plan = bundlePlan(node).trigger;
-  const missing = missingRequired(plan, input.profile);
-  if (missing !== undefined) {
-    return fail(
-      walk,
-      "trigger",
-      { outcome: "abstain", reason: "missing_attribute" },
-      {
-        evidence,
-        attributes: [missing],
-        detail: `the trigger condition reads ${missing}, which the profile lacks`,
-      },
-    );
-  }
-  const matched = rule.evaluate(ruleContext(node, input.profile, input.event, input.now, plan));
+  const plan = walk.plan.bundle.trigger;
+  const context = planContext(plan, input.profile, input.event, input.now, true);
+  if (context === undefined) return missingTriggerAttribute(walk, evidence);
+  const matched = rule.evaluate(context);
   const { attributes } = rule;
-  const detail = `when ${rule.source}`;
+  const detail = walk.plan.facts.triggerDetail;
   if (!matched) return fail(walk, "trigger", NO_TRIGGER_MATCH, { evidence, attributes, detail });
   record(walk, "trigger", { verdict: "pass", evidence, attributes, detail });
   return undefined;
 }
 
-export function contextOf(walk: Walk) {
-  walk.context ??= ruleContext(walk.node, walk.input.profile, walk.input.event, walk.input.now);
+function missingTriggerAttribute(walk: Walk, evidence: readonly string[]): Stop {
+  // planContext gave up on this attribute, so there is one.
+  const missing = missingRequired(walk.plan.bundle.trigger, walk.input.profile) ?? "";
+  return fail(
+    walk,
+    "trigger",
+    { outcome: "abstain", reason: "missing_attribute" },
+    {
+      evidence,
+      attributes: [missing],
+      detail: `the trigger condition reads ${missing}, which the profile lacks`,
+    },
+  );
+}
+
+/** The full rule context (every bundle attribute), built on first use. */
+export function contextOf(walk: Walk): RuleContext {
+  const { node, input, plan } = walk;
+  walk.context ??= ruleContext(node, input.profile, input.event, input.now, plan.bundle.full);
   return walk.context;
 }
 
@@ -104,7 +110,7 @@ export function freshness(walk: Walk): Stop | undefined {
       );
     }
   }
-  const { names } = bundlePlan(node);
+  const { names } = walk.plan.bundle;
   record(walk, "freshness", { verdict: "pass", attributes: names, detail: "bundle is fresh" });
   return undefined;
 }
@@ -131,7 +137,7 @@ export function eligibility(walk: Walk): Stop | undefined {
 
 /** 4. permission: residency, then lawful basis per channel as of the decision instant. */
 export function permission(walk: Walk): Stop | undefined {
-  const foreign = walk.node.bundle.find((attribute) => !residesIn(attribute, walk.policy.region));
+  const { foreign } = walk.plan;
   if (foreign !== undefined) {
     return fail(
       walk,
@@ -144,10 +150,6 @@ export function permission(walk: Walk): Stop | undefined {
     );
   }
   return lawfulBasis(walk);
-}
-
-function residesIn(attribute: BundleAttribute, region: string): boolean {
-  return attribute.residency === "global" || attribute.residency === region;
 }
 
 function lawfulBasis(walk: Walk): Stop | undefined {
@@ -177,12 +179,8 @@ function lawfulBasis(walk: Walk): Stop | undefined {
 
 /** 5. scope: each candidate is on the node's allow lists and on no global deny list. */
 export function scope(walk: Walk): Stop | undefined {
-  const { node, policy } = walk;
-  const allowed = walk.candidates.filter(
-    (candidate) =>
-      node.channels.includes(candidate.channel) &&
-      candidate.spec.channels.includes(candidate.channel),
-  );
+  const { plan } = walk;
+  const allowed = within(walk.candidates, plan.allowed, plan.candidates);
   if (allowed.length === 0) {
     return fail(
       walk,
@@ -193,13 +191,7 @@ export function scope(walk: Walk): Stop | undefined {
       },
     );
   }
-  const { deny } = policy;
-  walk.candidates = allowed.filter(
-    (candidate) =>
-      !deny.actions.includes(candidate.spec.kind) &&
-      !deny.channels.includes(candidate.channel) &&
-      !deny.templates.includes(candidate.spec.template),
-  );
+  walk.candidates = within(allowed, plan.undenied, plan.allowed);
   if (walk.candidates.length === 0) {
     return fail(
       walk,
@@ -210,12 +202,21 @@ export function scope(walk: Walk): Stop | undefined {
       },
     );
   }
-  record(walk, "scope", { verdict: "pass", detail: candidateWords(walk) });
+  const words =
+    walk.candidates === plan.undenied ? plan.undeniedWords : candidateWords(walk.candidates);
+  record(walk, "scope", { verdict: "pass", detail: words });
   return undefined;
 }
 
-export function candidateWords(walk: Walk): string {
-  return walk.candidates
-    .map((candidate) => `${candidate.spec.kind} ${candidate.spec.template} by ${candidate.channel}`)
-    .join(", ");
+/**
+ * The candidates that are also in `subset` (a precomputed filter of `all`), in order. When no
+ * earlier step narrowed the walk it still holds `all` itself, and the answer is `subset`.
+ */
+function within(
+  candidates: readonly Candidate[],
+  subset: readonly Candidate[],
+  all: readonly Candidate[],
+): readonly Candidate[] {
+  if (candidates === all) return subset;
+  return candidates.filter((candidate) => subset.includes(candidate));
 }

@@ -5,6 +5,8 @@ import type { Candidate } from "./walk.ts";
 /**
  * What a node needs on every decision, worked out once. Nodes and policies are immutable once
  * loaded, so memoising on their identity is safe; weak maps let unloaded playbooks be collected.
+ * The engine looks the plan up once per decision and passes it down the walk, so that no step
+ * repeats a lookup or rebuilds text that depends only on the node.
  */
 
 export interface BundleField {
@@ -34,37 +36,73 @@ export interface BundlePlan {
   readonly trigger: ContextPlan;
 }
 
+/** Explanation text and facts that depend on the node alone. */
+export interface NodeFacts {
+  /** `when <trigger source>`, the trigger step's detail. */
+  readonly triggerDetail: string;
+  /** Whether the bundle holds `subject.timezone` (the retrieval boundary for pacing). */
+  readonly readsTimezone: boolean;
+  /** `id@version` of the node's model, for the decision's versions. */
+  readonly modelVersion?: string;
+  /** The attributes the model reads, for the choice step. */
+  readonly modelAttributes: readonly string[];
+  /** Bundle attributes whose sensitivity tag needs review when present. */
+  readonly sensitive: readonly BundleAttribute[];
+}
+
 /** The node's candidates and caps under one policy. */
 export interface NodePlan {
+  readonly bundle: BundlePlan;
+  readonly facts: NodeFacts;
   readonly candidates: readonly Candidate[];
+  /** The first bundle attribute that may not be processed in the policy's region, if any. */
+  readonly foreign?: BundleAttribute;
+  /** The candidates on the node's allow lists, and of those the ones no deny list names. */
+  readonly allowed: readonly Candidate[];
+  readonly undenied: readonly Candidate[];
+  /** The scope step's detail when every undenied candidate is still in the walk. */
+  readonly undeniedWords: string;
   /** The node's caps and the policy's, less those the node is exempt from. */
   readonly caps: readonly Cap[];
 }
 
-const bundlePlans = new WeakMap<CompiledNode, BundlePlan>();
-const nodePlans = new WeakMap<CompiledNode, WeakMap<Policy, NodePlan>>();
+/** Everything memoised for one node: its policy-free plan and its plan per policy. */
+interface NodeMemo {
+  readonly bundle: BundlePlan;
+  readonly facts: NodeFacts;
+  readonly byPolicy: WeakMap<Policy, NodePlan>;
+  /** The plan of the last policy asked for: one deployment decides under one policy. */
+  last?: NodePlan;
+  lastPolicy?: Policy;
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+const memos = new WeakMap<CompiledNode, NodeMemo>();
 
 export function bundlePlan(node: CompiledNode): BundlePlan {
-  let plan = bundlePlans.get(node);
-  if (plan === undefined) {
-    plan = buildBundlePlan(node);
-    bundlePlans.set(node, plan);
-  }
-  return plan;
+  return memoOf(node).bundle;
 }
 
 export function nodePlan(node: CompiledNode, policy: Policy): NodePlan {
-  let byPolicy = nodePlans.get(node);
-  if (byPolicy === undefined) {
-    byPolicy = new WeakMap();
-    nodePlans.set(node, byPolicy);
-  }
-  let plan = byPolicy.get(policy);
+  const memo = memoOf(node);
+  if (memo.lastPolicy === policy && memo.last !== undefined) return memo.last;
+  let plan = memo.byPolicy.get(policy);
   if (plan === undefined) {
-    plan = buildNodePlan(node, policy);
-    byPolicy.set(policy, plan);
+    plan = buildNodePlan(node, memo, policy);
+    memo.byPolicy.set(policy, plan);
   }
+  memo.last = plan;
+  memo.lastPolicy = policy;
   return plan;
+}
+
+function memoOf(node: CompiledNode): NodeMemo {
+  let memo = memos.get(node);
+  if (memo === undefined) {
+    memo = { bundle: buildBundlePlan(node), facts: nodeFacts(node), byPolicy: new WeakMap() };
+    memos.set(node, memo);
+  }
+  return memo;
 }
 
 function buildBundlePlan(node: CompiledNode): BundlePlan {
@@ -103,10 +141,51 @@ function namespaceOf(name: string): string {
   return name.slice(0, name.indexOf("."));
 }
 
-function buildNodePlan(node: CompiledNode, policy: Policy): NodePlan {
+function nodeFacts(node: CompiledNode): NodeFacts {
+  const { model, review } = node;
+  const sensitive = review?.sensitive ?? NONE;
+  return {
+    triggerDetail: `when ${node.trigger.when?.source}`,
+    readsTimezone: node.bundle.some((attribute) => attribute.name === "subject.timezone"),
+    modelVersion: model === undefined ? undefined : `${model.id}@${model.version}`,
+    modelAttributes:
+      model === undefined ? NONE : Object.freeze(Object.keys(model.treated.coefficients)),
+    sensitive: node.bundle.filter((attribute) => sensitive.includes(attribute.sensitivity)),
+  };
+}
+
+function buildNodePlan(node: CompiledNode, memo: NodeMemo, policy: Policy): NodePlan {
   const candidates = node.actions.flatMap((spec) =>
     spec.channels.map((channel) => ({ spec, channel })),
   );
+  const allowed = candidates.filter((candidate) => inScope(node, candidate));
+  const { deny } = policy;
+  const undenied = allowed.filter(
+    (candidate) =>
+      !deny.actions.includes(candidate.spec.kind) &&
+      !deny.channels.includes(candidate.channel) &&
+      !deny.templates.includes(candidate.spec.template),
+  );
   const caps = [...node.caps, ...policy.caps].filter((cap) => !node.exemptFrom.includes(cap.id));
-  return { candidates, caps };
+  const foreign = node.bundle.find((attribute) => !residesIn(attribute, policy.region));
+  const { bundle, facts } = memo;
+  const undeniedWords = candidateWords(undenied);
+  return { bundle, facts, candidates, foreign, allowed, undenied, undeniedWords, caps };
+}
+
+/** `message offer-v1 by email, ...`: the candidates as the scope step names them. */
+export function candidateWords(candidates: readonly Candidate[]): string {
+  return candidates
+    .map((candidate) => `${candidate.spec.kind} ${candidate.spec.template} by ${candidate.channel}`)
+    .join(", ");
+}
+
+function inScope(node: CompiledNode, candidate: Candidate): boolean {
+  return (
+    node.channels.includes(candidate.channel) && candidate.spec.channels.includes(candidate.channel)
+  );
+}
+
+function residesIn(attribute: BundleAttribute, region: string): boolean {
+  return attribute.residency === "global" || attribute.residency === region;
 }

@@ -2,9 +2,8 @@ import { assignArm } from "../experiment/assignment.ts";
 import { scoreModel } from "../experiment/scoring.ts";
 import { pace } from "../pacing/pace.ts";
 import { isKnownZone } from "../pacing/zone-offset.ts";
-import { bundleReader } from "./context.ts";
 import { contextOf } from "./gates.ts";
-import type { ChosenAction } from "./types.ts";
+import type { AttributeValue, ChosenAction } from "./types.ts";
 import { type Candidate, fail, record, type Stop, type Walk } from "./walk.ts";
 
 /**
@@ -15,7 +14,7 @@ import { type Candidate, fail, record, type Stop, type Walk } from "./walk.ts";
 export function subjectZone(walk: Walk): { zone: string; words: string } {
   const fallback = walk.policy.defaultTimezone;
   // The retrieval boundary holds here too: a zone outside the bundle is not read.
-  if (!walk.node.bundle.some((attribute) => attribute.name === TIMEZONE)) {
+  if (!walk.plan.facts.readsTimezone) {
     return {
       zone: fallback,
       words: `subject.timezone is not in the bundle, used the default ${fallback}`,
@@ -106,8 +105,7 @@ export function choice(walk: Walk): void {
   const model = walk.node.model === undefined ? "" : `, model ${walk.node.model.id}`;
   record(walk, "choice", {
     verdict: "pass",
-    attributes:
-      walk.node.model === undefined ? [] : Object.keys(walk.node.model.treated.coefficients),
+    attributes: walk.plan.facts.modelAttributes,
     detail: `${action.kind} ${action.template} by ${action.channel} (value ${action.value}${model})`,
   });
 }
@@ -124,11 +122,19 @@ function best(walk: Walk): ChosenAction | undefined {
   return chosen;
 }
 
+/** Reads bundle attribute values by name for model features; outside the bundle reads nothing. */
+function bundleReader(walk: Walk) {
+  const { inBundle } = walk.plan.bundle;
+  const { profile } = walk.input;
+  return (name: string): AttributeValue | undefined =>
+    inBundle.has(name) ? profile.get(name)?.value : undefined;
+}
+
 function modelScore(walk: Walk): number | undefined {
   const { model } = walk.node;
   if (model === undefined) return undefined;
   if (walk.modelConfidence !== undefined) return walk.modelScore;
-  const { score, confidence } = scoreModel(model, bundleReader(walk.node, walk.input.profile));
+  const { score, confidence } = scoreModel(model, bundleReader(walk));
   walk.modelConfidence = confidence;
   walk.modelScore = score;
   return score;
@@ -171,9 +177,8 @@ function reviewCauses(walk: Walk, spec: NonNullable<Walk["node"]["review"]>): st
   ) {
     causes.push(`model confidence ${confidence.toFixed(3)} is below ${spec.confidenceBelow}`);
   }
-  const sensitive = walk.node.bundle.find(
-    (attribute) =>
-      spec.sensitive.includes(attribute.sensitivity) && walk.input.profile.has(attribute.name),
+  const sensitive = walk.plan.facts.sensitive.find((attribute) =>
+    walk.input.profile.has(attribute.name),
   );
   if (sensitive !== undefined) causes.push(`reads ${sensitive.name} (${sensitive.sensitivity})`);
   if (spec.when?.evaluate(contextOf(walk)) === true) causes.push(`when ${spec.when.source}`);

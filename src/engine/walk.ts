@@ -1,4 +1,5 @@
 import type { CompiledNode, Policy, Release, RuleContext } from "./node.ts";
+import type { NodePlan } from "./prepared.ts";
 import type {
   AssentEvent,
   Cap,
@@ -38,6 +39,8 @@ export interface Walk {
   readonly node: CompiledNode;
   readonly input: DecisionInput;
   readonly policy: Policy;
+  /** What the node needs under this policy, worked out once (see prepared.ts). */
+  readonly plan: NodePlan;
   /** Policy and node caps this node is subject to (exemptions removed). */
   readonly caps: readonly Cap[];
   readonly steps: ExplanationStep[];
