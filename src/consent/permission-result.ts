@@ -4,6 +4,7 @@
  * never personal data.
  */
 
+import { isoInstant } from "../engine/instant-format.ts";
 import type {
   Channel,
   ConsentRecord,
@@ -12,7 +13,6 @@ import type {
   Purpose,
   ReasonCode,
 } from "../engine/types.ts";
-import { isoInstant } from "./instant-format.ts";
 import type { ConsentState, ConsentStatus } from "./ledger.ts";
 
 /** One permission question: may `purpose` be processed on `basis` via `channel` at `at`? */

@@ -3,9 +3,9 @@
  * this channel now? Pure: the consent view and the instant are passed in.
  */
 
+import { isoInstant } from "../engine/instant-format.ts";
 import type { ConsentView } from "../engine/types.ts";
 import { basisReadsLedger, checkBasis } from "./basis.ts";
-import { isoInstant } from "./instant-format.ts";
 import { checkJurisdiction } from "./jurisdiction.ts";
 import { jurisdictionRuleFor } from "./jurisdiction-rules.ts";
 import { consentAsOf, NO_CONSENT } from "./ledger.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import { isoInstant } from "../../src/consent/instant-format.ts";
+import { isoInstant } from "../../src/engine/instant-format.ts";
 import { propertyRuns } from "../support/property-runs.ts";
 
 const numRuns = propertyRuns();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { isoInstant } from "../../src/consent/instant-format.ts";
 import { checkPermission, type PermissionRequest } from "../../src/consent/permission.ts";
+import { isoInstant } from "../../src/engine/instant-format.ts";
 import { isReasonCode } from "../../src/engine/reasons.ts";
 import type {
   ConsentRecord,

@@ -3,7 +3,7 @@
  * details are built on every permission check, and `Date#toISOString` was half of its cost.
  */
 
-import type { Instant } from "../engine/types.ts";
+import type { Instant } from "./types.ts";
 
 const DAY_MS = 86_400_000;
 // Years 0000 to 9999: outside them ISO 8601 needs a sign and six digits, left to `Date`.
