@@ -7,10 +7,12 @@ import { join } from "node:path";
 import type { Policy } from "../engine/node.ts";
 import { buildCatalog, type Catalog, catalogIssues } from "./catalog.ts";
 import { CatalogFile } from "./catalog-schema.ts";
+import { Residency } from "./common-schema.ts";
 import { type DeclaredName, type LoadedPlaybook, loadPlaybook } from "./playbook.ts";
 import { buildPolicy, policyIssues } from "./policy.ts";
 import { PolicyFile } from "./policy-schema.ts";
 import { type LoadProblem, PlaybookLoadError } from "./problems.ts";
+import { rawItems, rawString } from "./raw.ts";
 import { parseYaml, type SourceText, toProblem } from "./source.ts";
 import { validate } from "./validate.ts";
 
@@ -100,7 +102,8 @@ function loadCatalog(input: SourceText, problems: LoadProblem[]): Catalog | unde
   const result = validate(CatalogFile, source.data);
   const issues = [...result.issues, ...catalogIssues(source.data)];
   problems.push(...issues.map((issue) => toProblem(source, issue)));
-  return result.data && issues.length === 0 ? buildCatalog(result.data) : undefined;
+  // A catalog with problems beyond its schema still serves the playbook checks; never a load.
+  return result.data ? buildCatalog(result.data) : undefined;
 }
 
 function loadPolicy(input: SourceText, problems: LoadProblem[]): Policy | undefined {
@@ -111,7 +114,37 @@ function loadPolicy(input: SourceText, problems: LoadProblem[]): Policy | undefi
   const result = validate(PolicyFile, source.data);
   const issues = [...result.issues, ...policyIssues(source.data)];
   problems.push(...issues.map((issue) => toProblem(source, issue)));
-  return result.data && issues.length === 0 ? buildPolicy(result.data) : undefined;
+  if (result.data && issues.length === 0) return buildPolicy(result.data);
+  return policyForChecks(source.data);
+}
+
+/**
+ * What an invalid policy still tells the playbook checks, so that its problems do not hide
+ * theirs: its cap ids and, when readable, its region. The deployment never loads with it.
+ */
+function policyForChecks(raw: unknown): Policy {
+  const region = rawString(raw, "region");
+  const ids = rawItems(raw, "caps").flatMap((cap) => {
+    const id = rawString(cap, "id");
+    return id === undefined ? [] : [id];
+  });
+  const caps = ids.map((id) => ({
+    id,
+    scope: "global" as const,
+    periodMs: 1,
+    counts: "all" as const,
+  }));
+  const deny = { actions: [], channels: [], templates: [] };
+  return {
+    region: region !== undefined && isResidency(region) ? region : "",
+    defaultTimezone: "UTC",
+    caps,
+    deny,
+  };
+}
+
+function isResidency(value: string): boolean {
+  return Residency.safeParse(value).success;
 }
 
 function duplicateProblems(names: readonly DeclaredName[]): LoadProblem[] {

@@ -114,7 +114,8 @@ function attributeIssues(
     messages.push(`${name} may not be used for ${purpose} (its purposes: ${purposes.join(", ")})`);
   }
   const region = scope.policy.region;
-  if (residency !== "global" && residency !== region) {
+  // An empty region: the policy itself is invalid (reported there); residency cannot be judged.
+  if (region !== "" && residency !== "global" && residency !== region) {
     messages.push(`${name} resides in ${residency} and may not be processed in ${region}`);
   }
   return messages;

@@ -7,7 +7,14 @@ import {
   parseDuration,
 } from "../../src/playbook/index.ts";
 import { loadDeploymentFromSources } from "../../src/playbook/loader.ts";
-import { FIXTURES, PLAYBOOK, problemsOf, problemsWith, sources } from "./playbook-helpers.ts";
+import {
+  FIXTURES,
+  PLAYBOOK,
+  POLICY_TEXT,
+  problemsOf,
+  problemsWith,
+  sources,
+} from "./playbook-helpers.ts";
 
 const NODE = "node claim-status-day-3";
 
@@ -305,5 +312,19 @@ describe("catalog checks", () => {
     assert.deepEqual(problemsOf({ catalog: text, playbooks: [] }), [
       'catalog.yaml:6:97 attributes["claim.amount"].freshness: a freshness of 0 makes every value stale; give the age after which a decision abstains',
     ]);
+  });
+});
+
+describe("a broken policy or catalog does not hide the playbooks' problems", () => {
+  test("an unknown key in a policy cap and a rule outside the bundle are both reported", () => {
+    const policy = POLICY_TEXT.replace("max: 6, per: 7d }", "max: 6, per: 7d, colour: red }");
+    const playbook = PLAYBOOK.replace(
+      'eligibility: claim.status == "open"',
+      'eligibility: claim.next_step == "call"',
+    );
+    const problems = problemsOf({ policy, playbooks: [playbook] });
+    assert.equal(problems.length, 2, problems.join("\n"));
+    assert.match(problems[0] ?? "", /^policy\.yaml:6:52 caps\[1\]\.colour: unknown key colour/);
+    assert.match(problems[1] ?? "", /^playbooks\/insurance\.yaml:9:18 .*reads claim\.next_step/);
   });
 });
