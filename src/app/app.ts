@@ -8,6 +8,7 @@ import {
   validateEvent,
 } from "../ingest/event-validation.ts";
 import type { ConsentInput, EventInput } from "../ingest/input-schema.ts";
+import type { Catalog } from "../playbook/catalog.ts";
 import type { Deployment } from "../playbook/loader.ts";
 import type { Store, SubjectTx } from "../store/store.ts";
 import type { AssentApp, IngestOutcome } from "./assent-app.ts";
@@ -71,10 +72,13 @@ export function createApp(options: AppOptions): App {
     deps,
     ingestValid,
     replayGroup: (items) => replayGroup(store, deps, items),
-    ingest: (events, base = (index) => `/events/${index}`) =>
+    ingest: async (events, base = (index) => `/events/${index}`) =>
       ingestValid(validate(events, base), () => clock()),
-    dryRun: (input) => dryRun(store, deps, validate([input], () => "")[0], clock()),
-    recordConsent: (subjectId, input) => recordConsent(store, subjectId, input, deps.newId),
+    dryRun: async (input) => dryRun(store, deps, validate([input], () => "")[0], clock()),
+    recordConsent: async (subjectId, input) => {
+      checkConsentPurpose(input, deployment.catalog);
+      return recordConsent(store, subjectId, input, deps.newId);
+    },
     consent: (subjectId, asOf) => store.consentView(subjectId, asOf),
     decisionsOf: (subjectId, limit) => store.decisionsOf(subjectId, limit),
     decision: (decisionId) => store.getDecision(decisionId),
@@ -213,6 +217,18 @@ async function recordConsent(
   const record = toConsentRecord(subjectId, input, newId);
   await store.withSubject(subjectId, (tx) => tx.appendConsent(record));
   return record;
+}
+
+/**
+ * A consent record must name a purpose the catalog declares: a withdrawal for a misspelt purpose
+ * would otherwise be stored and silently withdraw nothing.
+ */
+export function checkConsentPurpose(input: ConsentInput, catalog: Catalog, pointer = ""): void {
+  if (catalog.purposes.has(input.purpose)) return;
+  const expected = `a purpose declared in the catalog: ${[...catalog.purposes.keys()].join(", ")}`;
+  throw new AppError("invalid_consent", `purpose ${input.purpose} is not declared`, [
+    { pointer: `${pointer}/purpose`, expected },
+  ]);
 }
 
 /** A ledger record from what a client sent. */

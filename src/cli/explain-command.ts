@@ -20,7 +20,7 @@ export function explainCommand(): Command {
 }
 
 async function runExplain(decisionId: string, flags: { db?: string; json: boolean }) {
-  const store = await openStore(flags.db);
+  const store = await openStore(flags.db, { mustExist: true });
   try {
     const stored = await store.getDecision(decisionId);
     if (stored === undefined)

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { verifyLog } from "../decision-log/verify.ts";
+import { type ChainBreak, verifyLog } from "../decision-log/verify.ts";
 import { openStore } from "../store/open-store.ts";
 import { reportAppError } from "./report-error.ts";
 
@@ -20,21 +20,26 @@ export function logCommand(): Command {
 }
 
 async function runVerify(db?: string): Promise<void> {
-  const store = await openStore(db);
+  const store = await openStore(db, { mustExist: true });
   try {
     const report = await verifyLog(store);
     if (report.ok) {
+      const chains = report.partitions === 1 ? "chain" : "chains";
       process.stdout.write(
-        `OK: ${report.records} decisions in ${report.partitions} chains verify (${store.location})\n`,
+        `OK: ${report.records} decisions in ${report.partitions} ${chains} verify (${store.location})\n`,
       );
       return;
     }
-    const found = report.firstBreak;
-    process.stdout.write(
-      `FAILED: partition ${found?.partition} record ${found?.seq} (decision ${found?.decisionId}) was ${found?.problem}: ${found?.detail}\n`,
-    );
+    process.stdout.write(`FAILED: ${describeBreak(report.firstBreak)}\n`);
     process.exitCode = 2;
   } finally {
     await store.close();
   }
+}
+
+function describeBreak(found: ChainBreak | undefined): string {
+  if (found === undefined) return "the log does not verify";
+  const where = `partition ${found.partition} record ${found.seq}`;
+  if (found.problem === "removed") return `${where} was removed: ${found.detail}`;
+  return `${where} (decision ${found.decisionId}) was ${found.problem}: ${found.detail}`;
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { explainCommand } from "./explain-command.ts";
 import { logCommand } from "./log-command.ts";
@@ -8,8 +9,17 @@ import { schemasCommand } from "./schemas-command.ts";
 import { serveCommand } from "./serve-command.ts";
 import { simulateCommand } from "./simulate-command.ts";
 
+const manifest: unknown = JSON.parse(
+  readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
+);
+const version =
+  typeof manifest === "object" && manifest !== null && "version" in manifest
+    ? String(manifest.version)
+    : "unknown";
+
 const program = new Command()
   .name("assent")
+  .version(version)
   .description("Consent-first decisions for CRM: lawful, paced, explained.")
   .showHelpAfterError();
 

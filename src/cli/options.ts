@@ -1,12 +1,12 @@
 import { InvalidArgumentError } from "commander";
 
 /** Parses a whole-number option, naming the option and the range in the error. */
-export function wholeNumber(name: string, min = 0) {
+export function wholeNumber(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < min) {
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
       throw new InvalidArgumentError(
-        `${name} must be a whole number of at least ${min}, got "${value}"`,
+        `${name} must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : " up"}, got "${value}"`,
       );
     }
     return parsed;
@@ -34,5 +34,15 @@ export function oneOf<T extends string>(name: string, words: readonly T[]) {
       throw new InvalidArgumentError(`${name} must be one of ${words.join(", ")}, got "${value}"`);
     }
     return found;
+  };
+}
+
+/** Parses an http or https URL. */
+export function httpUrl(name: string) {
+  return (value: string): string => {
+    if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+      throw new InvalidArgumentError(`${name} must be an http or https URL, got "${value}"`);
+    }
+    return value;
   };
 }

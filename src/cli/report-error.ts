@@ -2,34 +2,43 @@ import { AppError } from "../app/errors.ts";
 import { PlaybookLoadError } from "../playbook/loader.ts";
 
 /**
- * Runs a command; expected failures print a clear message (with every bad field) and set a
- * non-zero exit code, without a stack trace.
+ * Runs a command; failures print one clear message (with every bad field for expected ones)
+ * and set a non-zero exit code, without a stack trace unless `ASSENT_DEBUG=1`.
  */
 export async function reportAppError(run: () => Promise<void>): Promise<void> {
   try {
     await run();
   } catch (error) {
-    if (error instanceof PlaybookLoadError) {
-      process.stderr.write(`${error.message}\n`);
-    } else if (error instanceof AppError) {
-      const fields = error.fields.map((field) => `  ${field.pointer}: expected ${field.expected}`);
-      process.stderr.write(`${error.code}: ${error.message}\n${fields.join("\n")}\n`);
-    } else if (isMissingFile(error)) {
-      process.stderr.write(`no such file or folder: ${error.path}\n`);
-    } else {
-      throw error;
+    process.stderr.write(`${describe(error)}\n`);
+    if (process.env.ASSENT_DEBUG === "1" && error instanceof Error) {
+      process.stderr.write(`${error.stack ?? ""}\n`);
     }
     process.exitCode = 1;
   }
 }
 
-function isMissingFile(error: unknown): error is { path: string } {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    "code" in error &&
-    error.code === "ENOENT" &&
-    "path" in error &&
-    typeof error.path === "string"
-  );
+function describe(error: unknown): string {
+  if (error instanceof PlaybookLoadError) return error.message;
+  if (error instanceof AppError) {
+    const fields = error.fields.map((field) => `  ${field.pointer}: expected ${field.expected}`);
+    return [`${error.code}: ${error.message}`, ...fields].join("\n");
+  }
+  const code = systemCode(error);
+  const path = systemPath(error);
+  if (code === "ENOENT" && path !== undefined) return `no such file or folder: ${path}`;
+  if (code === "ENOTDIR" && path !== undefined) return `not a folder: ${path}`;
+  if (code === "EADDRINUSE") return "the address is already in use: choose another --port";
+  if (code === "ECONNREFUSED") return "the database refused the connection: is it running?";
+  const message = error instanceof Error ? error.message : String(error);
+  return `error: ${message} (set ASSENT_DEBUG=1 for details)`;
+}
+
+function systemCode(error: unknown): string | undefined {
+  const code = error instanceof Error && "code" in error ? error.code : undefined;
+  return typeof code === "string" ? code : undefined;
+}
+
+function systemPath(error: unknown): string | undefined {
+  const path = error instanceof Error && "path" in error ? error.path : undefined;
+  return typeof path === "string" ? path : undefined;
 }

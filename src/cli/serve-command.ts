@@ -10,7 +10,7 @@ import { createWebhookConnector } from "../outbox/webhook-connector.ts";
 import { createDeliveryWorker } from "../outbox/worker.ts";
 import { loadDeploymentFromDir } from "../playbook/loader.ts";
 import { openStore } from "../store/open-store.ts";
-import { oneOf, wholeNumber } from "./options.ts";
+import { httpUrl, oneOf, wholeNumber } from "./options.ts";
 import { reportAppError } from "./report-error.ts";
 
 interface ServeFlags {
@@ -36,7 +36,12 @@ export function serveCommand(): Command {
       "SQLite file or postgres:// URL (default: ASSENT_DATABASE_URL or .assent/assent.db)",
     )
     .option("--host <host>", "address to listen on", process.env.ASSENT_HOST ?? "127.0.0.1")
-    .option("--port <n>", "port", wholeNumber("--port"), Number(process.env.ASSENT_PORT ?? 3000))
+    .option(
+      "--port <n>",
+      "port",
+      wholeNumber("--port", 0, 65_535),
+      Number(process.env.ASSENT_PORT ?? 3000),
+    )
     .option("--data-dir <dir>", "where API keys and the local outbox file live", ".assent")
     .option(
       "--keys <file>",
@@ -45,6 +50,7 @@ export function serveCommand(): Command {
     .option(
       "--webhook <url>",
       "also deliver acted decisions to this URL (or ASSENT_WEBHOOK_URL)",
+      httpUrl("--webhook"),
       process.env.ASSENT_WEBHOOK_URL,
     )
     .option(

@@ -51,7 +51,9 @@ async function verifyPartition(log: AsyncIterable<LogRecord>) {
 function checkRecord(record: LogRecord, prevHash: string, seq: number): ChainBreak | undefined {
   const at = { partition: record.partition, seq: record.seq, decisionId: record.decisionId };
   if (record.seq > seq) {
-    return { ...at, problem: "removed", detail: `expected seq ${seq}, found ${record.seq}` };
+    const gap = record.seq - 1 === seq ? `${seq}` : `${seq} to ${record.seq - 1}`;
+    const detail = `the chain jumps from record ${seq - 1} to record ${record.seq} (decision ${record.decisionId}); missing: ${gap}`;
+    return { ...at, seq, problem: "removed", detail };
   }
   if (record.seq < seq || record.prevHash !== prevHash) {
     const detail = `its previous hash does not match record ${seq - 1} of the chain`;

@@ -33,11 +33,7 @@ export function validateEvent(
   receivedAt: Instant,
   prefix = "",
 ): ValidEvent {
-  if (isSignal(input.type)) {
-    const event = toEvent(input, receivedAt);
-    signalData(event, prefix);
-    return { event, attributes: {} };
-  }
+  if (isSignal(input.type)) return validSignal(input, receivedAt, prefix);
   const spec = catalog.events.get(input.type);
   if (spec === undefined) {
     const expected = "an event type declared in the catalog's events";
@@ -55,6 +51,34 @@ export function validateEvent(
     throw new AppError("invalid_event", `event ${input.id} does not match its schema`, problems);
   }
   return { event: toEvent(input, receivedAt), attributes };
+}
+
+/** The fields each consent signal's data may hold; anything else is refused, not stored. */
+const SIGNAL_FIELDS: Readonly<Record<SignalEvent, readonly string[]>> = {
+  "contact.updated": ["channel", "jurisdiction"],
+  "suppression.recorded": ["reason", "channel"],
+  "gpc.signal": [],
+};
+
+function validSignal(input: EventInput, receivedAt: Instant, prefix: string): ValidEvent {
+  const type = input.type;
+  if (!isSignal(type)) throw new Error(`not a signal: ${type}`);
+  const problems: FieldProblem[] = [];
+  if (input.schemaVersion !== 1) {
+    problems.push({ pointer: `${prefix}/schemaVersion`, expected: `schema version 1 of ${type}` });
+  }
+  const allowed = SIGNAL_FIELDS[type];
+  for (const key of Object.keys(input.data)) {
+    if (allowed.includes(key)) continue;
+    const expected = `only ${allowed.join(" and ") || "no fields"} in ${type} data`;
+    problems.push({ pointer: `${prefix}/data/${escapePointer(key)}`, expected });
+  }
+  if (problems.length > 0) {
+    throw new AppError("invalid_event", `event ${input.id} does not match its schema`, problems);
+  }
+  const event = toEvent(input, receivedAt);
+  signalData(event, prefix);
+  return { event, attributes: {} };
 }
 
 function readAttributes(

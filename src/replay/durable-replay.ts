@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from "uuid";
-import { type App, type ReplayItem, toConsentRecord } from "../app/app.ts";
+import { type App, checkConsentPurpose, type ReplayItem, toConsentRecord } from "../app/app.ts";
 import type { IngestOutcome } from "../app/assent-app.ts";
 import { AppError, type FieldProblem } from "../app/errors.ts";
 import { validateEvent } from "../ingest/event-validation.ts";
@@ -82,9 +82,9 @@ async function checkFile(path: string, catalog: Catalog): Promise<CheckedFile> {
 }
 
 function problemsOf(line: ReplayLine, catalog: Catalog, item: number, problems: FieldProblem[]) {
-  if (line.kind !== "event") return;
   try {
-    validateEvent(line.event, catalog, 0, `item ${item}: /event`);
+    if (line.kind === "event") validateEvent(line.event, catalog, 0, `line ${item}: /event`);
+    else checkConsentPurpose(line.record, catalog, `line ${item}: /record`);
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     problems.push(...error.fields);
