@@ -19,8 +19,9 @@ export async function tick(store: Store, deps: RecorderDeps, now: Instant) {
     deferrals += due.length;
     if (due.length < 500) break;
   }
-  const expiredReviews = await expireReviews(store, deps, now);
-  return { deferrals, expiredReviews, decisions };
+  const expired = await expireReviews(store, deps, now);
+  decisions.push(...expired);
+  return { deferrals, expiredReviews: expired.length, decisions };
 }
 
 /** Re-decides due deferrals, oldest first, in one transaction (group commit). */
@@ -44,18 +45,22 @@ async function redecide(tx: SubjectTx, deps: RecorderDeps, deferral: Deferral) {
   return decideAndRecord(tx, deps, event, deferral.dueAt, node);
 }
 
-async function expireReviews(store: Store, deps: RecorderDeps, now: Instant): Promise<number> {
+async function expireReviews(
+  store: Store,
+  deps: RecorderDeps,
+  now: Instant,
+): Promise<DecisionSummary[]> {
   const pending = await store.reviews("pending", 10_000);
   const overdue = pending.filter((review) => review.expiresAt <= now);
-  let expired = 0;
+  const expired: DecisionSummary[] = [];
   for (const review of overdue) {
     try {
       await store.withSubject(review.subjectId, async (tx) => {
         const decision = await original(store, review);
         await tx.settleReview(review.reviewId, "expired", review.expiresAt);
-        await record(tx, deps, concluded(decision, "review_expired", review.expiresAt), now);
+        const outcome = concluded(decision, "review_expired", review.expiresAt);
+        expired.push(await record(tx, deps, outcome, now));
       });
-      expired += 1;
     } catch (error) {
       // A person settled it between the list and the lock: their verdict stands.
       if (!(error instanceof StoreError && error.code === "review_not_pending")) throw error;
