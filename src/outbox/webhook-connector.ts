@@ -4,7 +4,7 @@ import { type Connector, type DeliveryResult, errorCode } from "./connector.ts";
 /**
  * Adds headers that prove the request came from Assent. The seam for Standard Webhooks signing
  * (`webhook-id`, `webhook-timestamp`, `webhook-signature` over id, timestamp and body).
- * TODO(#signing): a Standard Webhooks signer built from a validated secret and the clock.
+ * TODO(#5): a Standard Webhooks signer built from a validated secret and the clock.
  */
 export type WebhookSigner = (message: WebhookMessage) => Readonly<Record<string, string>>;
 
