@@ -1,6 +1,6 @@
 import type { CompiledNode, RuleContext } from "./node.ts";
-import { bundlePlan, type ContextPlan } from "./prepared.ts";
-import type { AssentEvent, AttributeValue, Instant, Profile } from "./types.ts";
+import { type BundleField, bundlePlan, type ContextPlan } from "./prepared.ts";
+import type { AssentEvent, AttributeState, AttributeValue, Instant, Profile } from "./types.ts";
 
 /**
  * The retrieval boundary: the rule context holds the node's bundle attributes and nothing
@@ -30,27 +30,46 @@ export function planContext(
   now: Instant,
   strict: boolean,
 ): RuleContext | undefined {
+  const { context, groups } = emptyContext(plan, event, now);
+  // Plain loops: this runs on every decision, and a closure per call showed in profiles.
+  for (const field of plan.fields) {
+    const state = profile.get(field.name);
+    if (state === undefined) {
+      if (strict && !field.optional) return undefined;
+      continue;
+    }
+    place(groups, field, state);
+  }
+  return context;
+}
+
+/** A context with `event`, `now` and one empty group per namespace, as `plan` asks. */
+export function emptyContext(
+  plan: ContextPlan,
+  event: AssentEvent,
+  now: Instant,
+): { context: RuleContext; groups: Record<string, unknown>[] } {
   const context: Record<string, unknown> = {};
   if (plan.readsEvent) context.event = { type: event.type, data: event.data };
   if (plan.readsNow) context.now = new Date(now);
-  const { namespaces, fields } = plan;
-  // Plain loops: this runs on every decision, and a closure per call showed in profiles.
   const groups: Record<string, unknown>[] = [];
-  for (const namespace of namespaces) {
+  for (const namespace of plan.namespaces) {
     const group = {};
     groups.push(group);
     context[namespace] = group;
   }
-  for (const { name, group, field, timestamp, optional } of fields) {
-    const state = profile.get(name);
-    if (state === undefined) {
-      if (strict && !optional) return undefined;
-      continue;
-    }
-    const target = groups[group];
-    if (target !== undefined) target[field] = timestamp ? toDate(state.value) : state.value;
-  }
-  return context;
+  return { context, groups };
+}
+
+/** Sets the attribute's value in its namespace group (timestamps as `Date`). */
+export function place(
+  groups: readonly Record<string, unknown>[],
+  field: BundleField,
+  state: AttributeState,
+): void {
+  const target = groups[field.group];
+  if (target !== undefined)
+    target[field.field] = field.timestamp ? toDate(state.value) : state.value;
 }
 
 /** The first attribute of `plan` that is required and absent from the profile. */

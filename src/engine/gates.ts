@@ -1,8 +1,8 @@
 import { checkPermission } from "../consent/permission.ts";
-import { missingRequired, planContext, ruleContext } from "./context.ts";
-import type { RuleContext } from "./node.ts";
+import { emptyContext, missingRequired, place, planContext, ruleContext } from "./context.ts";
+import type { BundleAttribute, RuleContext } from "./node.ts";
 import { candidateWords } from "./prepared.ts";
-import type { Channel } from "./types.ts";
+import type { AttributeState, Channel } from "./types.ts";
 import { type Candidate, fail, record, type Stop, type Walk } from "./walk.ts";
 
 /**
@@ -80,39 +80,58 @@ export function contextOf(walk: Walk): RuleContext {
   return walk.context;
 }
 
-/** 2. freshness: every required bundle attribute is present and within its SLA. */
+/**
+ * 2. freshness: every required bundle attribute is present and within its SLA. The same pass
+ * builds the full rule context for the steps after it: a second pass over the profile for the
+ * context cost as much again as the check.
+ */
 export function freshness(walk: Walk): Stop | undefined {
-  const { node, input } = walk;
-  for (const attribute of node.bundle) {
-    const state = input.profile.get(attribute.name);
+  const { input, plan } = walk;
+  const full = plan.bundle.full;
+  const { context, groups } = emptyContext(full, input.event, input.now);
+  for (const field of full.fields) {
+    const { attribute } = field;
+    const state = input.profile.get(field.name);
     if (state === undefined) {
       if (attribute.optional) continue;
-      return fail(
-        walk,
-        "freshness",
-        { outcome: "abstain", reason: "missing_attribute" },
-        {
-          attributes: [attribute.name],
-          detail: `${attribute.name} is not in the profile`,
-        },
-      );
+      return missingAttribute(walk, attribute);
     }
     if (input.now - state.updatedAt > attribute.freshnessMs) {
-      return fail(
-        walk,
-        "freshness",
-        { outcome: "abstain", reason: "stale_attribute" },
-        {
-          evidence: state.eventId === undefined ? [] : [state.eventId],
-          attributes: [attribute.name],
-          detail: `${attribute.name} was set ${ageWords(input.now - state.updatedAt)} ago, past its SLA`,
-        },
-      );
+      return staleAttribute(walk, attribute, state);
     }
+    place(groups, field, state);
   }
-  const { names } = walk.plan.bundle;
-  record(walk, "freshness", { verdict: "pass", attributes: names, detail: "bundle is fresh" });
+  walk.context = context;
+  record(walk, "freshness", { verdict: "pass", attributes: plan.bundle.names, detail: FRESH });
   return undefined;
+}
+
+const FRESH = "bundle is fresh";
+
+function missingAttribute(walk: Walk, attribute: BundleAttribute): Stop {
+  return fail(
+    walk,
+    "freshness",
+    { outcome: "abstain", reason: "missing_attribute" },
+    {
+      attributes: [attribute.name],
+      detail: `${attribute.name} is not in the profile`,
+    },
+  );
+}
+
+function staleAttribute(walk: Walk, attribute: BundleAttribute, state: AttributeState): Stop {
+  const age = walk.input.now - state.updatedAt;
+  return fail(
+    walk,
+    "freshness",
+    { outcome: "abstain", reason: "stale_attribute" },
+    {
+      evidence: state.eventId === undefined ? [] : [state.eventId],
+      attributes: [attribute.name],
+      detail: `${attribute.name} was set ${ageWords(age)} ago, past its SLA`,
+    },
+  );
 }
 
 function ageWords(ms: number): string {

@@ -10,6 +10,8 @@ import type { Candidate } from "./walk.ts";
  */
 
 export interface BundleField {
+  /** The bundle entry itself, for its freshness SLA and whether it is optional. */
+  readonly attribute: BundleAttribute;
   readonly name: string;
   /** Index into the plan's namespaces. */
   readonly group: number;
@@ -126,6 +128,7 @@ function contextPlan(
 ): ContextPlan {
   const namespaces = [...new Set(bundle.map((attribute) => namespaceOf(attribute.name)))];
   const fields = bundle.map((attribute) => ({
+    attribute,
     name: attribute.name,
     group: namespaces.indexOf(namespaceOf(attribute.name)),
     field: attribute.name.slice(attribute.name.indexOf(".") + 1),

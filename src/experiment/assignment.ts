@@ -52,7 +52,15 @@ export function fnv1a32(text: string): number {
  * bucketOf("claim-status-2026q1", "subject-42"); // 0.28710353770293295, everywhere, always
  */
 export function bucketOf(salt: string, subjectId: string): number {
-  const withSalt = byte(hashText(FNV_OFFSET_BASIS, salt), COLON);
+  return bucketAfter(saltState(salt), subjectId);
+}
+
+/** The FNV state after `${salt}:`, which every subject's hash continues from. */
+function saltState(salt: string): number {
+  return byte(hashText(FNV_OFFSET_BASIS, salt), COLON);
+}
+
+function bucketAfter(withSalt: number, subjectId: string): number {
   return (fmix32(hashText(withSalt, subjectId)) >>> 0) / TWO_TO_32;
 }
 
@@ -82,8 +90,59 @@ export function bucketOf(salt: string, subjectId: string): number {
  * assignArm(spec, "subject-1"); // { arm: "holdout", bucket: 0.9426835041958839 }
  */
 export function assignArm(spec: ExperimentSpec, subjectId: string): Assignment {
-  const bucket = bucketOf(spec.salt, subjectId);
-  return { arm: armForBucket(spec, bucket), bucket };
+  const { withSalt, intervals } = preparedOf(spec);
+  const bucket = bucketAfter(withSalt, subjectId);
+  return { arm: armIn(intervals, bucket), bucket };
+}
+
+/** One arm's interval ends under the rule of `armForBucket`, divided by the weight sum. */
+interface ArmInterval {
+  readonly name: string;
+  readonly end: number;
+  readonly trafficEnd: number;
+}
+
+/** What an experiment needs on every assignment and depends on the spec alone. */
+interface PreparedExperiment {
+  readonly withSalt: number;
+  readonly intervals: readonly ArmInterval[];
+}
+
+/**
+ * Specs are immutable once compiled, so the salt's hash state and the arm intervals are worked
+ * out once per spec: hashing the salt again and summing the weights was a third of the cost of
+ * an assignment. A malformed spec throws here, every time, and is never memoised.
+ */
+const preparedSpecs = new WeakMap<ExperimentSpec, PreparedExperiment>();
+
+function preparedOf(spec: ExperimentSpec): PreparedExperiment {
+  let prepared = preparedSpecs.get(spec);
+  if (prepared === undefined) {
+    prepared = { withSalt: saltState(spec.salt), intervals: armIntervals(spec) };
+    preparedSpecs.set(spec, prepared);
+  }
+  return prepared;
+}
+
+/** The same arithmetic, in the same order, as `armForBucket`, so the ends are identical. */
+function armIntervals(spec: ExperimentSpec): ArmInterval[] {
+  const total = totalWeight(spec);
+  const intervals: ArmInterval[] = [];
+  let start = 0;
+  for (const arm of spec.arms) {
+    const end = start + arm.weight;
+    const trafficEnd = (start + arm.weight * spec.traffic) / total;
+    intervals.push({ name: arm.name, end: end / total, trafficEnd });
+    start = end;
+  }
+  return intervals;
+}
+
+function armIn(intervals: readonly ArmInterval[], bucket: number): string | null {
+  for (const interval of intervals) {
+    if (bucket < interval.end) return bucket < interval.trafficEnd ? interval.name : null;
+  }
+  return null;
 }
 
 /**

@@ -76,12 +76,27 @@ function admitted(input: PaceInput): PaceResult {
   let detail = "";
   for (const cap of input.caps) {
     if (!capApplies(cap, input.request)) continue;
-    evidence.push(`cap:${cap.id}`);
+    evidence.push(capEvidence(cap));
     detail += detail === "" ? `within caps ${cap.id}` : `, ${cap.id}`;
   }
   if (detail === "") detail = "no cap applies";
   if (input.quietHours !== undefined) detail += "; outside quiet hours";
   return { ok: true, evidence, detail };
+}
+
+/**
+ * `cap:<id>`, built once per cap: caps are immutable once loaded, and the string was rebuilt
+ * for every cap on every admitted request.
+ */
+const capEvidenceMemo = new WeakMap<Cap, string>();
+
+function capEvidence(cap: Cap): string {
+  let evidence = capEvidenceMemo.get(cap);
+  if (evidence === undefined) {
+    evidence = `cap:${cap.id}`;
+    capEvidenceMemo.set(cap, evidence);
+  }
+  return evidence;
 }
 
 function quiet(input: PaceInput, quietHours: QuietHours, deferUntil: Instant): PaceResult {
@@ -120,7 +135,7 @@ function failedCaps(input: PaceInput): { evidence: string[]; reasons: string[] }
     if (releasing === undefined) continue;
 
     for (const send of counted) if (!sends.includes(send.at)) sends.push(send.at);
-    evidence.push(`cap:${cap.id}`);
+    evidence.push(capEvidence(cap));
     reasons.push(capInWords(cap, max, counted.length, releasing.at + cap.periodMs));
   }
 
