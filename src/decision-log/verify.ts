@@ -1,4 +1,4 @@
-import type { LogRecord, Store } from "../store/store.ts";
+import type { LogHead, LogRecord, Store } from "../store/store.ts";
 import { chainHash, GENESIS_HASH } from "./chain.ts";
 
 /** The first break found in a partition's chain. */
@@ -19,33 +19,66 @@ export interface VerifyReport {
 
 /**
  * Walks every partition's chain in order and stops at the first record that was changed,
- * removed, inserted or reordered.
+ * removed, inserted or reordered; then holds each chain's end against the head the database
+ * recorded on every append, so that records cut from the end, or a whole chain, are seen too.
  */
 export async function verifyLog(store: Store): Promise<VerifyReport> {
-  const partitions = await store.logPartitions();
+  const [partitions, heads] = await Promise.all([store.logPartitions(), store.logHeads()]);
+  const headOf = new Map(heads.map((head) => [head.partition, head]));
   let records = 0;
   for (const partition of partitions) {
     const result = await verifyPartition(store.readLog(partition));
     records += result.records;
-    if (result.firstBreak !== undefined) {
-      return { ok: false, partitions: partitions.length, records, firstBreak: result.firstBreak };
+    const found = result.firstBreak ?? endBreak(partition, result.last, headOf.get(partition));
+    if (found !== undefined) {
+      return { ok: false, partitions: partitions.length, records, firstBreak: found };
     }
   }
-  return { ok: true, partitions: partitions.length, records };
+  const lost = heads.find((head) => !partitions.includes(head.partition));
+  if (lost === undefined) return { ok: true, partitions: partitions.length, records };
+  const detail = `the whole chain is missing (its head was record ${lost.seq})`;
+  const firstBreak: ChainBreak = { ...lost, seq: 1, decisionId: "", problem: "removed", detail };
+  return { ok: false, partitions: partitions.length, records, firstBreak };
 }
 
 async function verifyPartition(log: AsyncIterable<LogRecord>) {
   let prevHash = GENESIS_HASH;
   let expectedSeq = 1;
   let records = 0;
+  let last: LogRecord | undefined;
   for await (const record of log) {
     records += 1;
     const found = checkRecord(record, prevHash, expectedSeq);
-    if (found !== undefined) return { records, firstBreak: found };
+    if (found !== undefined) return { records, firstBreak: found, last };
     prevHash = record.hash;
     expectedSeq += 1;
+    last = record;
   }
-  return { records, firstBreak: undefined };
+  return { records, firstBreak: undefined, last };
+}
+
+/** The chain's last record against the head recorded on append. */
+function endBreak(
+  partition: number,
+  last: LogRecord | undefined,
+  head: LogHead | undefined,
+): ChainBreak | undefined {
+  if (last === undefined) return undefined;
+  const at = { partition, seq: last.seq, decisionId: last.decisionId };
+  if (head === undefined) {
+    return { ...at, problem: "changed", detail: "the chain's recorded head is missing" };
+  }
+  if (head.seq > last.seq) {
+    const span =
+      head.seq === last.seq + 1 ? `record ${head.seq}` : `records ${last.seq + 1} to ${head.seq}`;
+    const detail = `${span} at the end of the chain ${head.seq === last.seq + 1 ? "is" : "are"} missing`;
+    return { ...at, seq: last.seq + 1, decisionId: "", problem: "removed", detail };
+  }
+  if (head.seq < last.seq || head.hash !== last.hash) {
+    const detail = `the chain ends past or apart from its recorded head (record ${head.seq})`;
+    return { ...at, problem: "inserted or reordered", detail };
+  }
+  return undefined;
 }
 
 function checkRecord(record: LogRecord, prevHash: string, seq: number): ChainBreak | undefined {

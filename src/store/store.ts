@@ -56,6 +56,8 @@ export interface Store {
   readLog(partition: number): AsyncIterable<LogRecord>;
   /** Partitions that hold at least one record. */
   logPartitions(): Promise<number[]>;
+  /** Each chain's head as the database recorded it on every append. */
+  logHeads(): Promise<LogHead[]>;
 
   /** Deferred decisions due at or before `until`, oldest first. */
   dueDeferrals(until: Instant, limit: number): Promise<Deferral[]>;
@@ -151,6 +153,13 @@ export interface LogRecord {
   readonly hash: string;
   /** The canonical JSON exactly as hashed. */
   readonly body: string;
+}
+
+/** The last record of a partition's chain. */
+export interface LogHead {
+  readonly partition: number;
+  readonly seq: number;
+  readonly hash: string;
 }
 
 export interface Deferral {

@@ -71,7 +71,7 @@ describe("postgres store: set-up", () => {
       const applied = await harness.raw(store, "SELECT version FROM schema_migrations ORDER BY 1");
       assert.deepEqual(
         applied.rows.map((row) => row.version),
-        [1, 2, 3, 4],
+        [1, 2, 3, 4, 5],
       );
       assert.ok(schema.startsWith("assent_test_"));
     }));

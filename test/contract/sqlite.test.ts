@@ -135,6 +135,30 @@ describe("sqlite store", () => {
     }
   });
 
+  test("log verify sees records cut from the end of a chain, and a chain removed whole", async () => {
+    const store = await openSqliteStore({ path: freshPath() });
+    try {
+      const subject = freshSubject();
+      for (let n = 0; n < 3; n += 1) {
+        await store.withSubject(subject, (tx) => tx.appendDecision(logEntry(subject)));
+      }
+      const partition = partitionOf(subject);
+      await raw(store, "DROP TRIGGER decision_log_no_delete");
+      await raw(store, "DELETE FROM decision_log WHERE partition = ? AND seq = 3", partition);
+      const cut = await verifyLog(store);
+      assert.equal(cut.firstBreak?.problem, "removed");
+      assert.equal(cut.firstBreak?.seq, 3);
+      assert.match(cut.firstBreak?.detail ?? "", /record 3 at the end of the chain is missing/);
+
+      await raw(store, "DELETE FROM decision_log WHERE partition = ?", partition);
+      const gone = await verifyLog(store);
+      assert.equal(gone.firstBreak?.partition, partition);
+      assert.match(gone.firstBreak?.detail ?? "", /the whole chain is missing/);
+    } finally {
+      await store.close();
+    }
+  });
+
   test("a closed store refuses work", async () => {
     const store = await openSqliteStore({ path: freshPath() });
     await store.close();

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import { storedDecisionOf } from "../log-records.ts";
-import type { LogRecord, StoredDecision } from "../store.ts";
+import type { LogHead, LogRecord, StoredDecision } from "../store.ts";
 import { toLogRecord } from "./postgres-rows.ts";
 import type { Database } from "./postgres-tables.ts";
 
@@ -74,4 +74,15 @@ export async function readDecisionsOf(
     .limit(limit)
     .execute();
   return rows.map(storedDecisionOf);
+}
+
+/** Each chain's head as the database's trigger recorded it. */
+export async function readLogHeads(db: Db): Promise<LogHead[]> {
+  const result = await sql<{ partition: number; seq: string | number; hash: string }>`
+    SELECT partition, seq, hash FROM log_heads ORDER BY partition`.execute(db);
+  return result.rows.map((row) => ({
+    partition: row.partition,
+    seq: Number(row.seq),
+    hash: row.hash,
+  }));
 }

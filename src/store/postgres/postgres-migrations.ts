@@ -106,6 +106,28 @@ const DECISION_LOG = [
     FOR EACH STATEMENT EXECUTE FUNCTION decision_log_refuse_change()`,
 ];
 
+// The head of each chain, kept by the database itself on every append, so that `log verify`
+// sees records cut from the end of a chain or a whole chain removed.
+const LOG_HEADS = [
+  `CREATE TABLE log_heads (
+    partition integer PRIMARY KEY,
+    seq bigint NOT NULL,
+    hash text NOT NULL
+  )`,
+  `INSERT INTO log_heads (partition, seq, hash)
+    SELECT DISTINCT ON (partition) partition, seq, hash FROM decision_log
+    ORDER BY partition, seq DESC`,
+  `CREATE FUNCTION decision_log_move_head() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    INSERT INTO log_heads (partition, seq, hash) VALUES (NEW.partition, NEW.seq, NEW.hash)
+    ON CONFLICT (partition) DO UPDATE SET seq = excluded.seq, hash = excluded.hash;
+    RETURN NULL;
+  END
+  $$`,
+  `CREATE TRIGGER decision_log_head AFTER INSERT ON decision_log
+    FOR EACH ROW EXECUTE FUNCTION decision_log_move_head()`,
+];
+
 const WORK = [
   `CREATE TABLE deferrals (
     deferral_id text COLLATE "C" PRIMARY KEY,
@@ -159,6 +181,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: "consent ledger, contacts, gpc and sends", statements: CONSENT },
   { version: 3, name: "decision log, append-only", statements: DECISION_LOG },
   { version: 4, name: "deferrals, reviews and deliveries", statements: WORK },
+  { version: 5, name: "decision log chain heads", statements: LOG_HEADS },
 ];
 
 /** Serialises concurrent `migrate()` calls of several processes on one schema. */

@@ -6,6 +6,7 @@ import type {
   Deferral,
   Delivery,
   DeliveryAttempt,
+  LogHead,
   LogRecord,
   Review,
   ReviewStatus,
@@ -16,7 +17,13 @@ import type {
 } from "../store.ts";
 import { StoreError } from "../store-error.ts";
 import { lockPartitions, lockSubjects } from "./postgres-locks.ts";
-import { readDecision, readDecisionsOf, readLogPages, readLogPartitions } from "./postgres-log.ts";
+import {
+  readDecision,
+  readDecisionsOf,
+  readLogHeads,
+  readLogPages,
+  readLogPartitions,
+} from "./postgres-log.ts";
 import { migrate } from "./postgres-migrations.ts";
 import { readConsentView, readProfile, readSends } from "./postgres-reads.ts";
 import { PostgresSubjectTx, type TxState } from "./postgres-subject-tx.ts";
@@ -198,6 +205,9 @@ class PostgresStore implements Store {
 
   async logPartitions(): Promise<number[]> {
     return readLogPartitions(this.db());
+  }
+  async logHeads(): Promise<LogHead[]> {
+    return readLogHeads(this.db());
   }
 
   async dueDeferrals(until: Instant, limit: number): Promise<Deferral[]> {

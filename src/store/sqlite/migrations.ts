@@ -162,12 +162,30 @@ CREATE INDEX deliveries_pending ON deliveries (due_at, delivery_id) WHERE status
 CREATE INDEX deliveries_by_decision ON deliveries (decision_id);
 `;
 
+// The head of each chain, kept by the database itself on every append, so that `log verify`
+// sees records cut from the end of a chain or a whole chain removed.
+const logHeads = `
+CREATE TABLE log_heads (
+  partition INTEGER PRIMARY KEY,
+  seq       INTEGER NOT NULL,
+  hash      TEXT    NOT NULL
+);
+INSERT INTO log_heads (partition, seq, hash)
+  SELECT partition, seq, hash FROM decision_log AS d
+  WHERE seq = (SELECT max(seq) FROM decision_log WHERE partition = d.partition);
+CREATE TRIGGER decision_log_head AFTER INSERT ON decision_log BEGIN
+  INSERT INTO log_heads (partition, seq, hash) VALUES (NEW.partition, NEW.seq, NEW.hash)
+  ON CONFLICT (partition) DO UPDATE SET seq = excluded.seq, hash = excluded.hash;
+END;
+`;
+
 /** Every step, in order. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "events and attributes", sql: events },
   { version: 2, name: "consent ledger, contacts and gpc", sql: consent },
   { version: 3, name: "decision log (append-only) and sends", sql: decisionLog },
   { version: 4, name: "deferrals, reviews and deliveries", sql: work },
+  { version: 5, name: "decision log chain heads", sql: logHeads },
 ];
 
 const ledger = `

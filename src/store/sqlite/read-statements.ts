@@ -73,6 +73,9 @@ SELECT n FROM p WHERE n IS NOT NULL`;
 function logReads(db: Database.Database) {
   const columns = "partition, seq, decision_id, prev_hash, hash, body";
   return {
+    logHeads: db.prepare<[], { partition: number; seq: number; hash: string }>(
+      "SELECT partition, seq, hash FROM log_heads ORDER BY partition",
+    ),
     chainHead: db.prepare<[number], { seq: number; hash: string }>(
       "SELECT seq, hash FROM decision_log WHERE partition = ? ORDER BY seq DESC LIMIT 1",
     ),

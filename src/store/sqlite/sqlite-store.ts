@@ -7,6 +7,7 @@ import type {
   Deferral,
   Delivery,
   DeliveryAttempt,
+  LogHead,
   LogRecord,
   Review,
   ReviewStatus,
@@ -150,6 +151,9 @@ class SqliteStore implements Store {
     return this.#read()
       .logPartitions.all()
       .map((row) => row.n);
+  }
+  async logHeads(): Promise<LogHead[]> {
+    return this.#read().logHeads.all();
   }
 
   async dueDeferrals(until: Instant, limit: number): Promise<Deferral[]> {
