@@ -3,7 +3,7 @@ import { SingleBar } from "cli-progress";
 import { Command } from "commander";
 import { createApp } from "../app/app.ts";
 import { loadDeploymentFromDir } from "../playbook/loader.ts";
-import { replayDurably } from "../replay/durable-replay.ts";
+import { checkReplayFile, replayDurably } from "../replay/durable-replay.ts";
 import { openStore } from "../store/open-store.ts";
 import { wholeNumber } from "./options.ts";
 import { reportAppError } from "./report-error.ts";
@@ -34,6 +34,7 @@ export function replayCommand(): Command {
 
 async function runReplay(file: string, flags: ReplayFlags): Promise<void> {
   const deployment = loadDeploymentFromDir(flags.playbooks);
+  const checked = await checkReplayFile(file, deployment.catalog);
   const store = await openStore(flags.db);
   const app = createApp({ store, deployment, clock: Date.now });
   const out = flags.out === undefined ? undefined : createWriteStream(flags.out);
@@ -45,16 +46,22 @@ async function runReplay(file: string, flags: ReplayFlags): Promise<void> {
     : undefined;
   let started = false;
   try {
-    const report = await replayDurably(app, deployment.catalog, file, {
-      groupSize: flags.group,
-      onProgress: (done, total) => {
-        if (!started) bar?.start(total, 0);
-        started = true;
-        bar?.update(done);
+    const report = await replayDurably(
+      app,
+      deployment.catalog,
+      file,
+      {
+        groupSize: flags.group,
+        onProgress: (done, total) => {
+          if (!started) bar?.start(total, 0);
+          started = true;
+          bar?.update(done);
+        },
+        onOutcome:
+          out === undefined ? undefined : (outcome) => out.write(`${JSON.stringify(outcome)}\n`),
       },
-      onOutcome:
-        out === undefined ? undefined : (outcome) => out.write(`${JSON.stringify(outcome)}\n`),
-    });
+      checked,
+    );
     bar?.stop();
     const rate = Math.round(report.events / (report.elapsedMs / 1000));
     process.stdout.write(

@@ -31,7 +31,7 @@ export interface DurableReplayReport {
 const KEPT_LINES = 100_000;
 
 /** What checking a file found: its number of lines, and the lines when it kept them. */
-interface CheckedFile {
+export interface CheckedFile {
   readonly count: number;
   readonly lines: readonly ReplayLine[] | undefined;
 }
@@ -46,8 +46,9 @@ export async function replayDurably(
   catalog: Catalog,
   path: string,
   options: DurableReplayOptions,
+  checked?: CheckedFile,
 ): Promise<DurableReplayReport> {
-  const checked = await checkFile(path, catalog);
+  checked ??= await checkReplayFile(path, catalog);
   const started = performance.now();
   const run = new ReplayRun(app, options, checked.count);
   for await (const line of checked.lines ?? readReplayFile(path)) {
@@ -57,8 +58,11 @@ export async function replayDurably(
   return run.report(performance.now() - started);
 }
 
-/** Validates every line; throws one AppError with the first problems found. */
-async function checkFile(path: string, catalog: Catalog): Promise<CheckedFile> {
+/**
+ * Validates every line; throws one AppError with the first problems found. Callers check before
+ * opening a store, so that a bad file creates nothing.
+ */
+export async function checkReplayFile(path: string, catalog: Catalog): Promise<CheckedFile> {
   const problems: FieldProblem[] = [];
   let lines: ReplayLine[] | undefined = [];
   let count = 0;
