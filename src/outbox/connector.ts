@@ -42,3 +42,25 @@ export function errorCode(error: unknown, fallback: string): string {
     ? code.toLowerCase()
     : fallback;
 }
+
+/**
+ * What a connector hands on for a delivery: its ids, the recipient and the stored payload, as
+ * one JSON text (the webhook's body, the file connector's line). Undefined when the stored
+ * payload is not JSON.
+ */
+export function deliveryEnvelope(delivery: Delivery): string | undefined {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(delivery.payload);
+  } catch {
+    return undefined;
+  }
+  return JSON.stringify({
+    deliveryId: delivery.deliveryId,
+    idempotencyKey: delivery.idempotencyKey,
+    decisionId: delivery.decisionId,
+    subjectId: delivery.subjectId,
+    recipient: delivery.recipient,
+    payload,
+  });
+}

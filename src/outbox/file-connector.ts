@@ -1,7 +1,7 @@
 import { appendFile, mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Delivery } from "../store/store.ts";
-import { type Connector, type DeliveryResult, errorCode } from "./connector.ts";
+import { type Connector, type DeliveryResult, deliveryEnvelope, errorCode } from "./connector.ts";
 
 export interface FileConnectorOptions {
   /** The connector name deliveries refer to; "file" unless given. */
@@ -55,7 +55,7 @@ class Journal {
     if (keys.has(delivery.idempotencyKey))
       return { outcome: "delivered", code: "already_delivered" };
 
-    const line = lineOf(delivery);
+    const line = deliveryEnvelope(delivery);
     if (line === undefined) return { outcome: "permanent", code: "bad_payload" };
 
     try {
@@ -70,23 +70,6 @@ class Journal {
     this.seen.set(delivery.recipient, keys);
     return { outcome: "delivered", code: "written" };
   }
-}
-
-function lineOf(delivery: Delivery): string | undefined {
-  let payload: unknown;
-  try {
-    payload = JSON.parse(delivery.payload);
-  } catch {
-    return undefined;
-  }
-  return JSON.stringify({
-    deliveryId: delivery.deliveryId,
-    idempotencyKey: delivery.idempotencyKey,
-    decisionId: delivery.decisionId,
-    subjectId: delivery.subjectId,
-    recipient: delivery.recipient,
-    payload,
-  });
 }
 
 async function readExisting(path: string): Promise<Existing> {

@@ -1,5 +1,5 @@
 import type { Delivery } from "../store/store.ts";
-import { type Connector, type DeliveryResult, errorCode } from "./connector.ts";
+import { type Connector, type DeliveryResult, deliveryEnvelope, errorCode } from "./connector.ts";
 
 /**
  * Adds headers that prove the request came from Assent. The seam for Standard Webhooks signing
@@ -51,7 +51,7 @@ async function post(
   options: WebhookConnectorOptions,
   delivery: Delivery,
 ): Promise<DeliveryResult> {
-  const body = envelope(delivery);
+  const body = deliveryEnvelope(delivery);
   if (body === undefined) return { outcome: "permanent", code: "bad_payload" };
 
   const signed = options.sign?.({ deliveryId: delivery.deliveryId, body }) ?? {};
@@ -79,24 +79,6 @@ function headersOf(delivery: Delivery, signed: Readonly<Record<string, string>>)
   headers.set("Idempotency-Key", delivery.idempotencyKey);
   headers.set("Assent-Delivery-Id", delivery.deliveryId);
   return headers;
-}
-
-/** The request body, or undefined when the stored payload is not JSON. */
-function envelope(delivery: Delivery): string | undefined {
-  let payload: unknown;
-  try {
-    payload = JSON.parse(delivery.payload);
-  } catch {
-    return undefined;
-  }
-  return JSON.stringify({
-    deliveryId: delivery.deliveryId,
-    idempotencyKey: delivery.idempotencyKey,
-    decisionId: delivery.decisionId,
-    subjectId: delivery.subjectId,
-    recipient: delivery.recipient,
-    payload,
-  });
 }
 
 const TRANSIENT_4XX = new Set([408, 425, 429]);
