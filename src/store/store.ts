@@ -74,6 +74,8 @@ export interface Store {
   /** Records one recipient's attempt; never changes another recipient's row. */
   recordAttempt(deliveryId: string, attempt: DeliveryAttempt): Promise<void>;
   outboxDepth(): Promise<number>;
+  /** Pending work in the outbox and among deferred decisions (saturation metrics). */
+  backlog(): Promise<Backlog>;
 }
 
 /** What a transaction can touch across subjects (group commit). */
@@ -213,6 +215,19 @@ export interface DeliveryAttempt {
   readonly retryAt?: Instant;
   /** A short code, never a response body (it may hold personal data). */
   readonly code: string;
+}
+
+/** One queue of pending work: how many items, and the earliest instant one of them is due. */
+export interface QueueBacklog {
+  readonly pending: number;
+  /** Absent when nothing is pending. */
+  readonly oldestDueAt?: Instant;
+}
+
+/** Pending deliveries (due, leased or waiting for a retry) and pending deferred decisions. */
+export interface Backlog {
+  readonly outbox: QueueBacklog;
+  readonly deferrals: QueueBacklog;
 }
 
 export type { AttributeState };

@@ -1,5 +1,6 @@
 import { describe } from "node:test";
 import type { Store } from "../../src/store/store.ts";
+import { backlogContract } from "./contract-backlog.ts";
 import { consentContract } from "./contract-consent.ts";
 import { logContract } from "./contract-log.ts";
 import { outboxContract } from "./contract-outbox.ts";
@@ -30,5 +31,6 @@ export function describeStoreContract(
     describe("transactions", () => transactionContract(open));
     describe("deferrals and reviews", () => workContract(open));
     describe("outbox", () => outboxContract(open));
+    describe("backlog", () => backlogContract(open));
   });
 }

@@ -3,6 +3,7 @@ import pg from "pg";
 import { partitionOf } from "../../decision-log/chain.ts";
 import type { ConsentView, Instant, Profile, SendRecord } from "../../engine/types.ts";
 import type {
+  Backlog,
   Deferral,
   Delivery,
   DeliveryAttempt,
@@ -30,6 +31,7 @@ import { PostgresSubjectTx, type TxState } from "./postgres-subject-tx.ts";
 import type { Database } from "./postgres-tables.ts";
 import {
   claimDeliveries,
+  readBacklog,
   readDueDeferrals,
   readOutboxDepth,
   readReview,
@@ -232,6 +234,10 @@ class PostgresStore implements Store {
 
   async outboxDepth(): Promise<number> {
     return readOutboxDepth(this.db());
+  }
+
+  async backlog(): Promise<Backlog> {
+    return readBacklog(this.db());
   }
 
   private db(): Kysely<Database> {

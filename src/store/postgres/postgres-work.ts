@@ -1,10 +1,12 @@
 import { type Kysely, sql } from "kysely";
 import type { Instant } from "../../engine/types.ts";
 import type {
+  Backlog,
   Deferral,
   Delivery,
   DeliveryAttempt,
   DeliveryStatus,
+  QueueBacklog,
   Review,
   ReviewStatus,
 } from "../store.ts";
@@ -129,4 +131,23 @@ export async function readOutboxDepth(db: Db): Promise<number> {
     .where("status", "=", "pending")
     .executeTakeFirstOrThrow();
   return row.n;
+}
+
+/** Pending deliveries and deferrals: how many, and the earliest instant one is due. */
+export async function readBacklog(db: Db): Promise<Backlog> {
+  const [outbox, deferrals] = await Promise.all([
+    readQueue(db, "deliveries"),
+    readQueue(db, "deferrals"),
+  ]);
+  return { outbox, deferrals };
+}
+
+async function readQueue(db: Db, table: "deliveries" | "deferrals"): Promise<QueueBacklog> {
+  const row = await db
+    .selectFrom(table)
+    .select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.min("due_at").as("oldest")])
+    .where("status", "=", "pending")
+    .executeTakeFirstOrThrow();
+  const pending = Number(row.n);
+  return row.oldest === null ? { pending } : { pending, oldestDueAt: Number(row.oldest) };
 }

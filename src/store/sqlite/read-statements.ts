@@ -92,6 +92,12 @@ function logReads(db: Database.Database) {
   };
 }
 
+/** A queue's pending count and earliest due instant (null when empty). */
+export interface BacklogRow {
+  readonly n: number;
+  readonly oldest: number | null;
+}
+
 function workReads(db: Database.Database) {
   return {
     dueDeferrals: db.prepare<[number, number], DeferralRow>(
@@ -108,6 +114,12 @@ function workReads(db: Database.Database) {
     delivery: db.prepare<[string], DeliveryRow>("SELECT * FROM deliveries WHERE delivery_id = ?"),
     outboxDepth: db.prepare<[], { n: number }>(
       "SELECT count(*) AS n FROM deliveries WHERE status = 'pending'",
+    ),
+    outboxBacklog: db.prepare<[], BacklogRow>(
+      "SELECT count(*) AS n, min(due_at) AS oldest FROM deliveries WHERE status = 'pending'",
+    ),
+    deferralBacklog: db.prepare<[], BacklogRow>(
+      "SELECT count(*) AS n, min(due_at) AS oldest FROM deferrals WHERE status = 'pending'",
     ),
   };
 }

@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import type { ConsentView, Instant, Profile, SendRecord } from "../../engine/types.ts";
 import { storedDecisionOf } from "../log-records.ts";
 import type {
+  Backlog,
   Deferral,
   Delivery,
   DeliveryAttempt,
@@ -18,7 +19,7 @@ import type {
 } from "../store.ts";
 import { StoreError } from "../store-error.ts";
 import { migrateSqlite } from "./migrations.ts";
-import { prepareReads, type ReadStatements } from "./read-statements.ts";
+import { type BacklogRow, prepareReads, type ReadStatements } from "./read-statements.ts";
 import { deferralOf, deliveryOf, reviewOf } from "./rows.ts";
 import { SerialLock } from "./serial-lock.ts";
 import { SqliteSubjectTx, type TxScope } from "./subject-tx.ts";
@@ -195,6 +196,14 @@ class SqliteStore implements Store {
     return this.#read().outboxDepth.get()?.n ?? 0;
   }
 
+  async backlog(): Promise<Backlog> {
+    const reads = this.#read();
+    return {
+      outbox: queueOf(reads.outboxBacklog.get()),
+      deferrals: queueOf(reads.deferralBacklog.get()),
+    };
+  }
+
   // ---------------------------------------------------------------- internals
 
   /**
@@ -266,6 +275,12 @@ function logRecordOf(row: {
 function attemptStatus(attempt: DeliveryAttempt): "pending" | "delivered" | "failed" {
   if (attempt.outcome === "delivered") return "delivered";
   return attempt.outcome === "permanent" ? "failed" : "pending";
+}
+
+function queueOf(row: BacklogRow | undefined): Backlog["outbox"] {
+  const pending = row?.n ?? 0;
+  const oldest = row?.oldest ?? null;
+  return oldest === null ? { pending } : { pending, oldestDueAt: oldest };
 }
 
 function byDueThenId(a: Delivery, b: Delivery): number {
