@@ -12,6 +12,7 @@ import type { Catalog } from "../playbook/catalog.ts";
 import type { Deployment } from "../playbook/loader.ts";
 import type { Store, SubjectTx } from "../store/store.ts";
 import type { AssentApp, IngestOutcome } from "./assent-app.ts";
+import { eraseSubject } from "./erasure.ts";
 import { AppError, type FieldProblem } from "./errors.ts";
 import { type DeliveryTarget, decide, decideAndRecord, type RecorderDeps } from "./recorder.ts";
 import { settleReview, tick } from "./scheduler.ts";
@@ -84,6 +85,7 @@ export function createApp(options: AppOptions): App {
     decision: (decisionId) => store.getDecision(decisionId),
     reviews: (status, limit) => store.reviews(status, limit),
     settleReview: (reviewId, verdict) => settleReview(store, deps, reviewId, verdict, clock()),
+    eraseSubject: (subjectId, at) => eraseSubject(store, deps, subjectId, at),
     tick: (now) => tick(store, deps, now),
     ready: () => isReady(store),
     close: () => store.close(),

@@ -33,6 +33,15 @@ export interface AssentApp {
   reviews(status: ReviewStatus | "all", limit: number): Promise<Review[]>;
   /** Approve re-decides and acts (reason review_approved); reject suppresses. */
   settleReview(reviewId: string, verdict: "approved" | "rejected"): Promise<Review>;
+  /**
+   * Erases a subject (GDPR Art. 17) by crypto-shredding, as of `at`: cancels their pending
+   * deferrals, reviews and deliveries (reason `subject_erased`), destroys their key (so their
+   * sealed data in the decision log can never be read again), deletes their profile, events and
+   * the personal fields of their consent evidence, and leaves a keyed-hash tombstone that
+   * suppresses every later event for them. The log still verifies. Idempotent: a second call
+   * reports `alreadyErased` and changes nothing.
+   */
+  eraseSubject(subjectId: string, at: Instant): Promise<ErasureReport>;
   /** Re-decides due deferrals and expires overdue reviews, as of `now`. */
   tick(now: Instant): Promise<{
     readonly deferrals: number;
@@ -41,6 +50,25 @@ export interface AssentApp {
   }>;
   ready(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** What an erasure did: counts only, never the erased data. */
+export interface ErasureReport {
+  readonly subjectId: string;
+  /** The instant the erasure took effect (the tombstone's time). */
+  readonly erasedAt: Instant;
+  /** True when the subject had been erased before: nothing was changed. */
+  readonly alreadyErased: boolean;
+  readonly deleted: {
+    readonly events: number;
+    readonly attributes: number;
+    readonly consentEvidence: number;
+  };
+  readonly cancelled: {
+    readonly deferrals: number;
+    readonly reviews: number;
+    readonly deliveries: number;
+  };
 }
 
 export interface DecisionSummary {

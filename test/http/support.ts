@@ -117,6 +117,13 @@ function defaults(): AssentApp {
     decision: async (decisionId) => (decisionId === "d-1" ? stored : undefined),
     reviews: async () => [review()],
     settleReview: async (reviewId, verdict) => review({ reviewId, status: verdict, settledAt: T0 }),
+    eraseSubject: async (subjectId, at) => ({
+      subjectId,
+      erasedAt: at,
+      alreadyErased: false,
+      deleted: { events: 0, attributes: 0, consentEvidence: 0 },
+      cancelled: { deferrals: 0, reviews: 0, deliveries: 0 },
+    }),
     tick: async () => ({ deferrals: 0, expiredReviews: 0, decisions: [] }),
     ready: async () => true,
     close: async () => {},
