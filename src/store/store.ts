@@ -51,6 +51,10 @@ export interface Store {
   profile(subjectId: string): Promise<Profile>;
   /** Sends at or after `since`, read outside any transaction (dry runs). */
   sendsOf(subjectId: string, since: Instant): Promise<SendRecord[]>;
+  /** Every stored event of a subject, by occurredAt then id (the GDPR Art. 15 export). */
+  eventsOf(subjectId: string): Promise<AssentEvent[]>;
+  /** Every outbox delivery of a subject, by dueAt then id (the GDPR Art. 15 export). */
+  deliveriesOf(subjectId: string): Promise<Delivery[]>;
 
   /** The decision log of one partition in chain order (seq ascending). */
   readLog(partition: number): AsyncIterable<LogRecord>;

@@ -2,6 +2,7 @@ import { describe } from "node:test";
 import type { Store } from "../../src/store/store.ts";
 import { backlogContract } from "./contract-backlog.ts";
 import { consentContract } from "./contract-consent.ts";
+import { exportContract } from "./contract-export.ts";
 import { logContract } from "./contract-log.ts";
 import { outboxContract } from "./contract-outbox.ts";
 import { profileContract } from "./contract-profile.ts";
@@ -32,5 +33,6 @@ export function describeStoreContract(
     describe("deferrals and reviews", () => workContract(open));
     describe("outbox", () => outboxContract(open));
     describe("backlog", () => backlogContract(open));
+    describe("subject export reads", () => exportContract(open));
   });
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import type {
   AssentEvent,
   Channel,
@@ -8,8 +8,9 @@ import type {
   Profile,
   SendRecord,
 } from "../../engine/types.ts";
-import { toAttributeState, toConsentRecord, toSuppression } from "./postgres-rows.ts";
-import type { Database } from "./postgres-tables.ts";
+import type { Delivery } from "../store.ts";
+import { toAttributeState, toConsentRecord, toDelivery, toSuppression } from "./postgres-rows.ts";
+import type { Database, EventsTable } from "./postgres-tables.ts";
 
 /**
  * Reads of one subject, shared by transactions (seeing their own writes) and by the store's reads
@@ -119,7 +120,34 @@ export async function readEvent(
     .where("event_id", "=", eventId)
     .where("subject_id", "=", subjectId)
     .executeTakeFirst();
-  if (row === undefined) return undefined;
+  return row === undefined ? undefined : toEvent(row);
+}
+
+/** Every stored event of the subject, by occurredAt then id. */
+export async function readEventsOf(db: Db, subjectId: string): Promise<AssentEvent[]> {
+  const rows = await db
+    .selectFrom("events")
+    .selectAll()
+    .where("subject_id", "=", subjectId)
+    .orderBy("occurred_at")
+    .orderBy("event_id")
+    .execute();
+  return rows.map(toEvent);
+}
+
+/** Every outbox delivery of the subject, by dueAt then id. */
+export async function readDeliveriesOf(db: Db, subjectId: string): Promise<Delivery[]> {
+  const rows = await db
+    .selectFrom("deliveries")
+    .selectAll()
+    .where("subject_id", "=", subjectId)
+    .orderBy("due_at")
+    .orderBy("delivery_id")
+    .execute();
+  return rows.map(toDelivery);
+}
+
+function toEvent(row: Selectable<EventsTable>): AssentEvent {
   return {
     id: row.event_id,
     type: row.type,

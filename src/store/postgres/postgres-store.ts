@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect, type Transaction } from "kysely";
 import pg from "pg";
 import { partitionOf } from "../../decision-log/chain.ts";
-import type { ConsentView, Instant, Profile, SendRecord } from "../../engine/types.ts";
+import type { AssentEvent, ConsentView, Instant, Profile, SendRecord } from "../../engine/types.ts";
 import type {
   Backlog,
   Deferral,
@@ -26,7 +26,13 @@ import {
   readLogPartitions,
 } from "./postgres-log.ts";
 import { migrate } from "./postgres-migrations.ts";
-import { readConsentView, readProfile, readSends } from "./postgres-reads.ts";
+import {
+  readConsentView,
+  readDeliveriesOf,
+  readEventsOf,
+  readProfile,
+  readSends,
+} from "./postgres-reads.ts";
 import { PostgresSubjectTx, type TxState } from "./postgres-subject-tx.ts";
 import type { Database } from "./postgres-tables.ts";
 import {
@@ -199,6 +205,14 @@ class PostgresStore implements Store {
 
   async sendsOf(subjectId: string, since: Instant): Promise<SendRecord[]> {
     return readSends(this.db(), subjectId, since);
+  }
+
+  async eventsOf(subjectId: string): Promise<AssentEvent[]> {
+    return readEventsOf(this.db(), subjectId);
+  }
+
+  async deliveriesOf(subjectId: string): Promise<Delivery[]> {
+    return readDeliveriesOf(this.db(), subjectId);
   }
 
   async *readLog(partition: number): AsyncIterable<LogRecord> {

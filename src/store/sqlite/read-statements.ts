@@ -32,6 +32,9 @@ function profileReads(db: Database.Database) {
     event: db.prepare<[string, string], EventRow>(
       "SELECT * FROM events WHERE event_id = ? AND subject_id = ?",
     ),
+    eventsOfSubject: db.prepare<[string], EventRow>(
+      "SELECT * FROM events WHERE subject_id = ? ORDER BY occurred_at, event_id",
+    ),
     attributes: db.prepare<[string], AttributeRow>(
       "SELECT name, value, updated_at, event_id, source FROM attributes WHERE subject_id = ?",
     ),
@@ -112,6 +115,9 @@ function workReads(db: Database.Database) {
     ),
     review: db.prepare<[string], ReviewRow>("SELECT * FROM reviews WHERE review_id = ?"),
     delivery: db.prepare<[string], DeliveryRow>("SELECT * FROM deliveries WHERE delivery_id = ?"),
+    deliveriesOfSubject: db.prepare<[string], DeliveryRow>(
+      "SELECT * FROM deliveries WHERE subject_id = ? ORDER BY due_at, delivery_id",
+    ),
     outboxDepth: db.prepare<[], { n: number }>(
       "SELECT count(*) AS n FROM deliveries WHERE status = 'pending'",
     ),

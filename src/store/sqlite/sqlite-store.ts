@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
-import type { ConsentView, Instant, Profile, SendRecord } from "../../engine/types.ts";
+import type { AssentEvent, ConsentView, Instant, Profile, SendRecord } from "../../engine/types.ts";
 import { storedDecisionOf } from "../log-records.ts";
 import type {
   Backlog,
@@ -20,7 +20,7 @@ import type {
 import { StoreError } from "../store-error.ts";
 import { migrateSqlite } from "./migrations.ts";
 import { type BacklogRow, prepareReads, type ReadStatements } from "./read-statements.ts";
-import { deferralOf, deliveryOf, reviewOf } from "./rows.ts";
+import { deferralOf, deliveryOf, eventOf, reviewOf } from "./rows.ts";
 import { SerialLock } from "./serial-lock.ts";
 import { SqliteSubjectTx, type TxScope } from "./subject-tx.ts";
 import { readConsentView, readProfile, readSends } from "./views.ts";
@@ -133,6 +133,14 @@ class SqliteStore implements Store {
 
   async sendsOf(subjectId: string, since: Instant): Promise<SendRecord[]> {
     return readSends(this.#read(), subjectId, since);
+  }
+
+  async eventsOf(subjectId: string): Promise<AssentEvent[]> {
+    return this.#read().eventsOfSubject.all(subjectId).map(eventOf);
+  }
+
+  async deliveriesOf(subjectId: string): Promise<Delivery[]> {
+    return this.#read().deliveriesOfSubject.all(subjectId).map(deliveryOf);
   }
 
   // Pages by seq rather than holding a cursor open, so other reads may run between records.
