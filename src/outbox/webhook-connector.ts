@@ -2,9 +2,8 @@ import type { Delivery } from "../store/store.ts";
 import { type Connector, type DeliveryResult, deliveryEnvelope, errorCode } from "./connector.ts";
 
 /**
- * Adds headers that prove the request came from Assent. The seam for Standard Webhooks signing
- * (`webhook-id`, `webhook-timestamp`, `webhook-signature` over id, timestamp and body).
- * TODO(#5): a Standard Webhooks signer built from a validated secret and the clock.
+ * Adds headers that prove the request came from Assent: `createWebhookSigner` (Standard
+ * Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature` over id, timestamp and body).
  */
 export type WebhookSigner = (message: WebhookMessage) => Readonly<Record<string, string>>;
 
