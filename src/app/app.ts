@@ -8,6 +8,7 @@ import {
   validateEvent,
 } from "../ingest/event-validation.ts";
 import type { ConsentInput, EventInput } from "../ingest/input-schema.ts";
+import type { UnsubscribeLinks } from "../outbox/list-unsubscribe.ts";
 import type { Catalog } from "../playbook/catalog.ts";
 import type { Deployment } from "../playbook/loader.ts";
 import type { Store, SubjectTx } from "../store/store.ts";
@@ -33,6 +34,8 @@ export interface AppOptions {
   readonly reviewSlaMs?: number;
   readonly newId?: () => string;
   readonly logger?: AppLogger;
+  /** Unsubscribe links: marketing e-mail deliveries then carry List-Unsubscribe headers. */
+  readonly unsubscribe?: UnsubscribeLinks;
 }
 
 /** The composition of store, engines and clock that every transport calls. */
@@ -63,6 +66,7 @@ export function createApp(options: AppOptions): App {
     targets: options.targets ?? [{ connector: "file", recipient: "outbox" }],
     reviewSlaMs: options.reviewSlaMs ?? 48 * 3_600_000,
     newId: options.newId ?? uuidv7,
+    unsubscribe: options.unsubscribe,
   };
   const validate = (events: readonly EventInput[], base: (index: number) => string) =>
     validateAll(events, deployment, clock(), base);

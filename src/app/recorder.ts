@@ -1,6 +1,7 @@
 import type { Engine } from "../engine/engine.ts";
 import type { CompiledNode, Release } from "../engine/node.ts";
 import type { AssentEvent, Decision, Instant } from "../engine/types.ts";
+import { listUnsubscribeHeaders, type UnsubscribeLinks } from "../outbox/list-unsubscribe.ts";
 import type { SubjectTx } from "../store/store.ts";
 import type { DecisionSummary } from "./assent-app.ts";
 
@@ -16,6 +17,8 @@ export interface RecorderDeps {
   readonly targets: readonly DeliveryTarget[];
   readonly reviewSlaMs: number;
   readonly newId: () => string;
+  /** Unsubscribe links for marketing e-mail; without them no List-Unsubscribe is added. */
+  readonly unsubscribe?: UnsubscribeLinks;
 }
 
 /** Sends further back than this never count against a cap (the longest window we allow). */
@@ -104,6 +107,7 @@ async function act(tx: SubjectTx, deps: RecorderDeps, decision: Decision, decisi
     eventId: decision.eventId,
     action: { kind: action.kind, template: action.template, channel: action.channel },
     reason: decision.reason,
+    ...messageHeaders(deps, decision, action.channel),
   });
   for (const target of deps.targets) {
     await tx.enqueueDelivery({
@@ -148,6 +152,16 @@ async function openReview(
     expiresAt: now + (findNode(deps, decision.nodeId)?.review?.slaMs ?? deps.reviewSlaMs),
     status: "pending",
   });
+}
+
+/**
+ * A marketing e-mail carries `List-Unsubscribe` and `List-Unsubscribe-Post` in its payload, for
+ * the sending system to place under its DKIM signature (RFC 8058); other actions carry none.
+ */
+function messageHeaders(deps: RecorderDeps, decision: Decision, channel: string) {
+  if (channel !== "email" || deps.unsubscribe === undefined) return {};
+  if (findNode(deps, decision.nodeId)?.purpose.kind !== "marketing") return {};
+  return { messageHeaders: listUnsubscribeHeaders(deps.unsubscribe, decision.subjectId) };
 }
 
 /** The node with this id in any loaded playbook. */

@@ -3,15 +3,24 @@ import { Command } from "commander";
 import { loadOrCreateApiKeys } from "../app/api-keys.ts";
 import { createApp } from "../app/app.ts";
 import { createHttpServer } from "../http/server.ts";
-import { createLogger, type LogLevel } from "../observability/logger.ts";
+import { observeApp } from "../observability/app-metrics.ts";
+import { createLogger, type Logger, type LogLevel } from "../observability/logger.ts";
 import type { Connector } from "../outbox/connector.ts";
 import { openFileConnector } from "../outbox/file-connector.ts";
-import { createWebhookConnector } from "../outbox/webhook-connector.ts";
 import { createDeliveryWorker } from "../outbox/worker.ts";
 import { loadDeploymentFromDir } from "../playbook/loader.ts";
 import { openStore } from "../store/open-store.ts";
 import { httpUrl, oneOf, wholeNumber } from "./options.ts";
 import { reportAppError } from "./report-error.ts";
+import {
+  METRICS_ACCESS,
+  type MetricsFlag,
+  observedConnectors,
+  serviceMetrics,
+  unsubscribeLinks,
+  webhookConnector,
+  webhookSecrets,
+} from "./serve-integrations.ts";
 
 interface ServeFlags {
   readonly playbooks: string;
@@ -21,6 +30,9 @@ interface ServeFlags {
   readonly dataDir: string;
   readonly keys?: string;
   readonly webhook?: string;
+  readonly webhookSecretsFile?: string;
+  readonly publicUrl?: string;
+  readonly metrics: MetricsFlag;
   readonly logLevel: LogLevel;
 }
 
@@ -54,6 +66,22 @@ export function serveCommand(): Command {
       process.env.ASSENT_WEBHOOK_URL,
     )
     .option(
+      "--webhook-secrets-file <file>",
+      "Standard Webhooks secrets (whsec_…), one per line, all signing (or ASSENT_WEBHOOK_SECRETS)",
+    )
+    .option(
+      "--public-url <url>",
+      "where subjects reach this service, for List-Unsubscribe links (or ASSENT_PUBLIC_URL; needs ASSENT_LINK_SECRET)",
+      httpUrl("--public-url"),
+      process.env.ASSENT_PUBLIC_URL,
+    )
+    .option(
+      "--metrics <access>",
+      "GET /metrics for Prometheus: key (scope metrics), open, or off",
+      oneOf("--metrics", METRICS_ACCESS),
+      "key",
+    )
+    .option(
       "--log-level <level>",
       "trace, debug, info, warn, error",
       oneOf("--log-level", ["trace", "debug", "info", "warn", "error"] as const),
@@ -68,10 +96,14 @@ async function serve(flags: ServeFlags): Promise<void> {
   const store = await openStore(flags.db);
   const keyFile = resolve(flags.keys ?? join(flags.dataDir, "api-keys.yaml"));
   const { keys, created } = loadOrCreateApiKeys(keyFile);
-  const connectors = await openConnectors(flags);
+  const metrics = serviceMetrics(flags.metrics, store, Date.now);
+  const connectors = observedConnectors(await openConnectors(flags, logger), metrics);
   const targets = [...connectors.keys()].map((connector) => ({ connector, recipient: connector }));
-  const app = createApp({ store, deployment, clock: Date.now, targets, logger });
-  const server = createHttpServer({ app, config: { keys }, logger });
+  const unsubscribe = unsubscribeLinks(flags.publicUrl);
+  const core = createApp({ store, deployment, clock: Date.now, targets, logger, unsubscribe });
+  const app = metrics === undefined ? core : observeApp(core, metrics, deployment);
+  const metricsAccess = flags.metrics === "open" ? "open" : "key";
+  const server = createHttpServer({ app, config: { keys, metricsAccess }, logger, metrics });
   const worker = createDeliveryWorker({
     store,
     connectors,
@@ -102,12 +134,15 @@ async function serve(flags: ServeFlags): Promise<void> {
   await store.close();
 }
 
-async function openConnectors(flags: ServeFlags): Promise<Map<string, Connector>> {
+async function openConnectors(flags: ServeFlags, logger: Logger): Promise<Map<string, Connector>> {
   const connectors = new Map<string, Connector>();
   const file = await openFileConnector({ path: resolve(flags.dataDir, "outbox.jsonl") });
   connectors.set(file.name, file);
   if (flags.webhook !== undefined) {
-    const webhook = createWebhookConnector({ url: flags.webhook, timeoutMs: 10_000 });
+    const secrets = webhookSecrets(flags);
+    if (secrets.length === 0)
+      logger.warn({}, "webhook deliveries are unsigned: set ASSENT_WEBHOOK_SECRETS");
+    const webhook = webhookConnector(flags.webhook, secrets, Date.now);
     connectors.set(webhook.name, webhook);
   }
   return connectors;

@@ -2,9 +2,18 @@ import { z } from "zod";
 
 /**
  * What an API key may do. `admin` implies every other scope. `read` covers the read-only routes
- * (consent views, decisions); `consent` may also read the consent view it writes.
+ * (consent views, decisions); `consent` may also read the consent view it writes; `metrics` may
+ * scrape `/metrics` and nothing else.
  */
-export const SCOPES = ["ingest", "decide", "consent", "review", "read", "admin"] as const;
+export const SCOPES = [
+  "ingest",
+  "decide",
+  "consent",
+  "review",
+  "read",
+  "metrics",
+  "admin",
+] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** One API key from configuration. The id goes into logs; the secret never does. */
@@ -33,5 +42,7 @@ export const HttpConfig = z.strictObject({
     .min(1024)
     .max(64 * DEFAULT_BODY_LIMIT)
     .default(DEFAULT_BODY_LIMIT),
+  /** `/metrics` needs a key with scope `metrics` (`key`), or is served to anyone (`open`). */
+  metricsAccess: z.enum(["key", "open"]).default("key"),
 });
 export type HttpConfig = z.input<typeof HttpConfig>;

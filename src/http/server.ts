@@ -2,11 +2,13 @@ import fastify, { type FastifyReply, type FastifyRequest, LogController } from "
 import { v7 as uuidv7 } from "uuid";
 import type { AssentApp } from "../app/assent-app.ts";
 import type { Logger } from "../observability/logger.ts";
+import type { Metrics } from "../observability/metrics.ts";
 import { createGuards } from "./auth.ts";
 import { registerDecisionRoutes } from "./decision-routes.ts";
 import { registerEventRoutes } from "./event-routes.ts";
 import { registerHealthRoutes } from "./health-routes.ts";
 import { HttpConfig } from "./http-config.ts";
+import { observeRequests, registerMetricsRoute } from "./metrics-routes.ts";
 import { classify, problemOf, sendProblem } from "./problems.ts";
 import { logRequest, type RequestFailure } from "./request-log.ts";
 import type { HttpServer } from "./routes-context.ts";
@@ -19,6 +21,8 @@ export interface HttpServerOptions {
   readonly app: AssentApp;
   readonly config: HttpConfig;
   readonly logger: Logger;
+  /** When given, every request is observed and `GET /metrics` serves the registry. */
+  readonly metrics?: Metrics;
 }
 
 /** The error's name and stack frames, without the message (which may hold personal data). */
@@ -99,6 +103,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     reply.header("x-request-id", request.id);
   });
   server.addHook("onResponse", logRequest);
+  if (options.metrics !== undefined) observeRequests(server, options.metrics);
   server.setErrorHandler(errorHandler(config.bodyLimit));
   server.setNotFoundHandler(notFound);
   acceptJsonOnly(server);
@@ -108,5 +113,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   registerEventRoutes(server, context);
   registerSubjectRoutes(server, context);
   registerDecisionRoutes(server, context);
+  if (options.metrics !== undefined) {
+    registerMetricsRoute(server, {
+      ...context,
+      metrics: options.metrics,
+      access: config.metricsAccess,
+    });
+  }
   return server;
 }
