@@ -2,11 +2,13 @@ import fastify, { type FastifyReply, type FastifyRequest, LogController } from "
 import { v7 as uuidv7 } from "uuid";
 import type { AssentApp } from "../app/assent-app.ts";
 import type { Logger } from "../observability/logger.ts";
+import type { TrustService } from "../trust/trust-service.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import { createGuards } from "./auth.ts";
 import { registerDecisionRoutes } from "./decision-routes.ts";
 import { registerEventRoutes } from "./event-routes.ts";
 import { registerHealthRoutes } from "./health-routes.ts";
+import { registerPreferenceRoutes } from "./preference-routes.ts";
 import { HttpConfig } from "./http-config.ts";
 import { observeRequests, registerMetricsRoute } from "./metrics-routes.ts";
 import { classify, problemOf, sendProblem } from "./problems.ts";
@@ -23,6 +25,8 @@ export interface HttpServerOptions {
   readonly logger: Logger;
   /** When given, every request is observed and `GET /metrics` serves the registry. */
   readonly metrics?: Metrics;
+  /** When given, the preference centre and one-click unsubscribe pages are served. */
+  readonly trust?: TrustService;
 }
 
 /** The error's name and stack frames, without the message (which may hold personal data). */
@@ -113,6 +117,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   registerEventRoutes(server, context);
   registerSubjectRoutes(server, context);
   registerDecisionRoutes(server, context);
+  if (options.trust !== undefined) registerPreferenceRoutes(server, context, options.trust);
   if (options.metrics !== undefined) {
     registerMetricsRoute(server, {
       ...context,

@@ -69,6 +69,14 @@ export interface TrustLinks {
   readUnsubscribeToken(token: string): UnsubscribeTokenReading;
   /** The `mailto:` alternative for `List-Unsubscribe`, carrying the same opaque token. */
   unsubscribeMailto(subjectId: string): string;
+  /**
+   * The anti-forgery token of the preference centre's forms, bound to one link and subject:
+   * an HMAC, so a page served for one link never yields a token another link accepts.
+   */
+  formToken(linkId: string, subjectId: string): string;
+  checkFormToken(token: string, linkId: string, subjectId: string): boolean;
+  /** The public URL links start with, without a trailing slash. */
+  readonly publicUrl: string;
   /** The path prefix of each kind of link, for routing. */
   readonly paths: { readonly preference: string; readonly unsubscribe: string };
 }
@@ -80,7 +88,7 @@ const MAC_BYTES = 32;
 /** Longest token accepted before any crypto work, so junk input costs nothing. */
 const MAX_TOKEN_LENGTH = 2048;
 
-type Kind = "pref" | "unsub";
+type Kind = "pref" | "unsub" | "form";
 
 interface KindKeys {
   readonly enc: Buffer;
@@ -104,6 +112,9 @@ export function createTrustLinks(config: TrustLinksConfig): TrustLinks {
     pref: deriveKeys(config.secret, "pref"),
     unsub: deriveKeys(config.secret, "unsub"),
   };
+  const formKey = deriveKeys(config.secret, "form").mac;
+  const formToken = (linkId: string, subjectId: string) =>
+    createHmac("sha256", formKey).update(`${linkId}\u0000${subjectId}`).digest("base64url");
   const mailbox = config.unsubscribeMailbox ?? `unsubscribe@${new URL(base).hostname}`;
   const paths = { preference: "/preferences/", unsubscribe: "/unsubscribe/" } as const;
 
@@ -115,6 +126,13 @@ export function createTrustLinks(config: TrustLinksConfig): TrustLinks {
 
   return {
     paths,
+    publicUrl: base,
+    formToken,
+    checkFormToken(token, linkId, subjectId) {
+      const given = Buffer.from(token);
+      const expected = Buffer.from(formToken(linkId, subjectId));
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    },
     preferenceLink(subjectId, ttl) {
       checkSubjectId(subjectId);
       const expiresAt = new Date(now().getTime() + ttlMs(ttl));
