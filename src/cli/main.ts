@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { explainCommand } from "./explain-command.ts";
+import { linkCommand } from "./link-command.ts";
 import { logCommand } from "./log-command.ts";
 import { playbookCommand } from "./playbook-command.ts";
 import { reasonsCommand } from "./reasons-command.ts";
@@ -28,6 +29,7 @@ program.addCommand(simulateCommand());
 program.addCommand(replayCommand());
 program.addCommand(logCommand());
 program.addCommand(explainCommand());
+program.addCommand(linkCommand());
 program.addCommand(playbookCommand());
 program.addCommand(schemasCommand());
 program.addCommand(reasonsCommand());
