@@ -75,13 +75,12 @@ describe("decisions from reviews and the clock", () => {
     const core = createApp({ store, deployment: deployment(), clock: () => now });
     const app = observeApp(core, metrics, deployment());
     await app.ingest(["s-approve", "s-reject", "s-expire"].map(invoice));
-    const [toApprove, toReject] = ["s-approve", "s-reject"].map(async (subjectId) => {
-      const reviews = await app.reviews("pending", 10);
-      return reviews.find((review) => review.subjectId === subjectId)?.reviewId ?? "";
-    });
+    const pending = await app.reviews("pending", 10);
+    const reviewOf = (subjectId: string) =>
+      pending.find((review) => review.subjectId === subjectId)?.reviewId ?? "";
     now = NOW + HOUR;
-    await app.settleReview(await toApprove, "approved");
-    await app.settleReview(await toReject, "rejected");
+    await app.settleReview(reviewOf("s-approve"), "approved");
+    await app.settleReview(reviewOf("s-reject"), "rejected");
     await app.tick(NOW + 3 * HOUR);
   });
 
