@@ -4,8 +4,10 @@ import { explainCommand } from "./explain-command.ts";
 import { linkCommand } from "./link-command.ts";
 import { logCommand } from "./log-command.ts";
 import { playbookCommand } from "./playbook-command.ts";
+import { readoutCommand } from "./readout-command.ts";
 import { reasonsCommand } from "./reasons-command.ts";
 import { replayCommand } from "./replay-command.ts";
+import { reportCommand } from "./report-command.ts";
 import { schemasCommand } from "./schemas-command.ts";
 import { serveCommand } from "./serve-command.ts";
 import { simulateCommand } from "./simulate-command.ts";
@@ -33,5 +35,7 @@ program.addCommand(linkCommand());
 program.addCommand(playbookCommand());
 program.addCommand(schemasCommand());
 program.addCommand(reasonsCommand());
+program.addCommand(readoutCommand());
+program.addCommand(reportCommand());
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,33 @@
+/**
+ * Bad input to a readout, value review or report: every problem found, each naming where it
+ * lies (a row and column of the CSV file, or an option) and what was expected. Thrown before
+ * anything is written.
+ */
+
+/** One problem: where (`row 12, column "spend"`, `--control`) and what is wrong. */
+export interface InputProblem {
+  readonly where: string;
+  readonly problem: string;
+}
+
+/** At most this many problems are listed; the rest are counted. */
+const LISTED = 20;
+
+export class ProofInputError extends Error {
+  override readonly name = "ProofInputError";
+
+  constructor(
+    readonly source: string,
+    readonly problems: readonly InputProblem[],
+  ) {
+    super(describe(source, problems));
+  }
+}
+
+function describe(source: string, problems: readonly InputProblem[]): string {
+  const listed = problems.slice(0, LISTED).map(({ where, problem }) => `  ${where}: ${problem}`);
+  const more = problems.length - LISTED;
+  const tail = more > 0 ? [`  … and ${more} more`] : [];
+  const noun = problems.length === 1 ? "problem" : "problems";
+  return [`${source}: ${problems.length} ${noun}, nothing written`, ...listed, ...tail].join("\n");
+}
