@@ -225,14 +225,17 @@ function formLink(context: PreferenceRouteContext, request: FastifyRequest): Val
 
 /**
  * Fetch metadata and Origin: a browser tells which site a form came from. Anything but our own
- * origin (or a request a browser did not mark at all, such as a test client) is refused.
+ * origin is refused; a request no browser marked (a test client, curl) relies on the token alone.
+ * Under `Referrer-Policy: no-referrer` browsers send `Origin: null` for our own forms, so null
+ * passes only when Fetch Metadata vouches for the same origin.
  */
 function checkSameOrigin(request: FastifyRequest, publicOrigin: string): void {
   const site = request.headers["sec-fetch-site"];
   const origin = request.headers.origin;
-  const siteOk = site === undefined || site === "same-origin" || site === "none";
-  const originOk = origin === undefined || origin === publicOrigin;
-  if (!siteOk || !originOk) {
+  const sameSite = site === undefined || site === "same-origin" || site === "none";
+  const nullOk = site === "same-origin" && origin === "null";
+  const originOk = origin === undefined || origin === publicOrigin || nullOk;
+  if (!sameSite || !originOk) {
     throw new AppError("forbidden", "forms on this page are accepted only from this site");
   }
 }
