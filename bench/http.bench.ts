@@ -17,6 +17,7 @@ import type { ApiKey } from "../src/http/http-config.ts";
 import { createHttpServer } from "../src/http/server.ts";
 import type { EventInput } from "../src/ingest/input-schema.ts";
 import { createLogger } from "../src/observability/logger.ts";
+import { createMetrics } from "../src/observability/metrics.ts";
 import { loadDeploymentFromDir } from "../src/playbook/loader.ts";
 import { replayDurably } from "../src/replay/durable-replay.ts";
 import { readReplayFile } from "../src/replay/replay-file.ts";
@@ -138,7 +139,9 @@ async function main(): Promise<void> {
       secret: randomBytes(32).toString("base64url"),
       scopes: ["decide"],
     };
-    const server = createHttpServer({ app, config: { keys: [key] }, logger });
+    // Production settings: metrics on, as `assent serve` has them.
+    const metrics = createMetrics();
+    const server = createHttpServer({ app, config: { keys: [key] }, logger, metrics });
     closers.unshift(() => server.close());
     const decideUrl = `${await server.listen({ host: "127.0.0.1", port: 0 })}/v1/decide`;
 

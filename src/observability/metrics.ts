@@ -60,6 +60,12 @@ export interface Metrics {
   /**
    * Registers gauges read from one sample per scrape (one store query for several gauges). A
    * failing read leaves them at their last values and counts `assent_metric_read_failures_total`.
+   *
+   * @example
+   * metrics.addSampledGauges(() => store.timerStats(Date.now()), [
+   *   { name: "assent_timers_pending", help: "Timers waiting to fire.", value: (s) => s.pending },
+   *   { name: "assent_timer_lag_seconds", help: "…", value: (s) => s.lagMs / 1000 },
+   * ]);
    */
   addSampledGauges<T>(read: () => Promise<T>, gauges: readonly SampledGauge<T>[]): void;
 }
@@ -142,14 +148,19 @@ function httpMetrics(registry: Registry) {
     registers: [registry],
   });
 
-  // Children are kept per route and status so that a request allocates no label object.
-  const series = new Map<string, RouteSeries>();
+  // Children are kept per route, method and status, so that a request allocates no label object
+  // and no key string: the routes and methods of one server are a small fixed set.
+  const series = new Map<string, Map<string, RouteSeries>>();
   const seriesOf = (method: string, route: string): RouteSeries => {
-    const key = `${method} ${route}`;
-    let found = series.get(key);
+    let byMethod = series.get(route);
+    if (byMethod === undefined) {
+      byMethod = new Map();
+      series.set(route, byMethod);
+    }
+    let found = byMethod.get(method);
     if (found === undefined) {
       found = { latency: latency.labels(method, route), byStatus: new Map() };
-      series.set(key, found);
+      byMethod.set(method, found);
     }
     return found;
   };
@@ -313,6 +324,43 @@ export function addBacklogGauges(
           outbox: ageSeconds(now, backlog.outbox.oldestDueAt),
           deferrals: ageSeconds(now, backlog.deferrals.oldestDueAt),
         }),
+      },
+    ],
+  );
+}
+
+/** What the timer gauges read: `Store.timerStats(now)`. */
+export interface TimerStats {
+  readonly pending: number;
+  readonly oldestDueAt: Instant | undefined;
+}
+
+/**
+ * The durable timers' saturation gauges: timers waiting to fire, and how long past its due
+ * instant the oldest due timer that has not fired is (0 while the scheduler keeps up).
+ *
+ * @example addTimerGauges(metrics, (now) => store.timerStats(now), Date.now)
+ */
+export function addTimerGauges(
+  metrics: Metrics,
+  read: (now: Instant) => Promise<TimerStats>,
+  clock: () => Instant,
+): void {
+  metrics.addSampledGauges(
+    async () => {
+      const now = clock();
+      return { stats: await read(now), now };
+    },
+    [
+      {
+        name: "assent_timers_pending",
+        help: "Durable timers waiting to fire (after a delay, before or after a date).",
+        value: ({ stats }) => stats.pending,
+      },
+      {
+        name: "assent_timer_lag_seconds",
+        help: "How long past its due instant the oldest due timer that has not fired is.",
+        value: ({ stats, now }) => ageSeconds(now, stats.oldestDueAt),
       },
     ],
   );
