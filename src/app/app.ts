@@ -8,6 +8,7 @@ import {
   validateEvent,
 } from "../ingest/event-validation.ts";
 import type { ConsentInput, EventInput } from "../ingest/input-schema.ts";
+import { NO_TRACING, type Tracing } from "../observability/tracing.ts";
 import type { UnsubscribeLinks } from "../outbox/list-unsubscribe.ts";
 import type { Catalog } from "../playbook/catalog.ts";
 import type { Deployment } from "../playbook/loader.ts";
@@ -34,6 +35,8 @@ export interface AppOptions {
   readonly reviewSlaMs?: number;
   readonly newId?: () => string;
   readonly logger?: AppLogger;
+  /** One trace per event: ingest, profile update, each decision and its record. Off unless given. */
+  readonly tracing?: Tracing;
   /** Unsubscribe links: marketing e-mail deliveries then carry List-Unsubscribe headers. */
   readonly unsubscribe?: UnsubscribeLinks;
 }
@@ -66,6 +69,7 @@ export function createApp(options: AppOptions): App {
     targets: options.targets ?? [{ connector: "file", recipient: "outbox" }],
     reviewSlaMs: options.reviewSlaMs ?? 48 * 3_600_000,
     newId: options.newId ?? uuidv7,
+    tracing: options.tracing ?? NO_TRACING,
     unsubscribe: options.unsubscribe,
   };
   const validate = (events: readonly EventInput[], base: (index: number) => string) =>
@@ -158,20 +162,46 @@ async function replayGroup(
   });
 }
 
-async function ingestOne(
+/** One event in a span of its own: the root of the event's trace. */
+function ingestOne(
+  tx: SubjectTx,
+  deps: RecorderDeps,
+  valid: ValidEvent,
+  now: Instant,
+): Promise<IngestOutcome> {
+  const { event } = valid;
+  const tracing = deps.tracing ?? NO_TRACING;
+  const fields = {
+    "assent.event_id": event.id,
+    "assent.event_type": event.type,
+    "assent.subject_id": event.subjectId,
+  };
+  return tracing.inSpan("assent.event", fields, async (span) => {
+    const outcome = await ingestTraced(tx, deps, valid, now, tracing);
+    span.set({ "assent.ingest_status": outcome.status });
+    return outcome;
+  });
+}
+
+async function ingestTraced(
   tx: SubjectTx,
   deps: RecorderDeps,
   { event, attributes }: ValidEvent,
   now: Instant,
+  tracing: Tracing,
 ): Promise<IngestOutcome> {
-  if ((await tx.insertEvent(event)) === "duplicate") {
+  const fields = { "assent.event_id": event.id };
+  const inserted = await tracing.inSpan("assent.event.insert", fields, () => tx.insertEvent(event));
+  if (inserted === "duplicate") {
     return { eventId: event.id, status: "duplicate", decisions: [] };
   }
   if (isSignal(event.type)) {
     await applySignal(tx, event);
     return { eventId: event.id, status: "accepted", decisions: [] };
   }
-  await tx.applyAttributes(event, attributes);
+  await tracing.inSpan("assent.profile.update", fields, () =>
+    tx.applyAttributes(event, attributes),
+  );
   const decisions = await decideAndRecord(tx, deps, event, now);
   return { eventId: event.id, status: "accepted", decisions };
 }

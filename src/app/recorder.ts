@@ -1,6 +1,7 @@
 import type { Engine } from "../engine/engine.ts";
 import type { CompiledNode, Release } from "../engine/node.ts";
 import type { AssentEvent, Decision, Instant } from "../engine/types.ts";
+import { NO_TRACING, type SpanIds, type Tracing } from "../observability/tracing.ts";
 import { listUnsubscribeHeaders, type UnsubscribeLinks } from "../outbox/list-unsubscribe.ts";
 import type { SubjectTx } from "../store/store.ts";
 import type { DecisionSummary } from "./assent-app.ts";
@@ -17,6 +18,8 @@ export interface RecorderDeps {
   readonly targets: readonly DeliveryTarget[];
   readonly reviewSlaMs: number;
   readonly newId: () => string;
+  /** Spans for deciding, each decision, its steps and its record; none unless given. */
+  readonly tracing?: Tracing;
   /** Unsubscribe links for marketing e-mail; without them no List-Unsubscribe is added. */
   readonly unsubscribe?: UnsubscribeLinks;
 }
@@ -35,7 +38,11 @@ export async function decideAndRecord(
   now: Instant,
   only?: CompiledNode,
 ): Promise<DecisionSummary[]> {
-  const decisions = await decide(tx, deps, event, now, only);
+  const tracing = deps.tracing ?? NO_TRACING;
+  const fields = { "assent.event_id": event.id, "assent.subject_id": event.subjectId };
+  const decisions = await tracing.inSpan("assent.decide", fields, () =>
+    decide(tx, deps, event, now, only),
+  );
   const summaries: DecisionSummary[] = [];
   for (const decision of decisions) summaries.push(await record(tx, deps, decision, now));
   return summaries;
@@ -77,7 +84,12 @@ function triggersAnyNode(deps: RecorderDeps, event: AssentEvent): boolean {
   );
 }
 
-/** Records one decision and what follows from its outcome. */
+/**
+ * Records one decision and what follows from its outcome, in a span of its own whose ids go
+ * into the decision log (so a person goes from the decision to its trace and back). The engine
+ * is not traced inside (its hot path stays free of calls): each explanation step becomes a mark
+ * under the decision's span, after the fact.
+ */
 export async function record(
   tx: SubjectTx,
   deps: RecorderDeps,
@@ -85,7 +97,48 @@ export async function record(
   now: Instant,
 ): Promise<DecisionSummary> {
   const decisionId = deps.newId();
-  await tx.appendDecision({ decisionId, decision, recordedAt: now });
+  const tracing = deps.tracing ?? NO_TRACING;
+  return tracing.inSpan("assent.decision", decisionFields(decision, decisionId), (span) => {
+    markSteps(tracing, decision);
+    return recordTraced(tx, deps, decision, now, { decisionId, ids: span.ids });
+  });
+}
+
+/** Span fields of a decision: ids and codes only. */
+function decisionFields(decision: Decision, decisionId: string) {
+  return {
+    "assent.decision_id": decisionId,
+    "assent.node_id": decision.nodeId,
+    "assent.subject_id": decision.subjectId,
+    "assent.event_id": decision.eventId,
+    "assent.outcome": decision.outcome,
+    "assent.reason": decision.reason,
+  };
+}
+
+function markSteps(tracing: Tracing, decision: Decision): void {
+  if (!tracing.enabled) return;
+  for (const { step, verdict, reason } of decision.steps) {
+    const fields = { "assent.step": step, "assent.verdict": verdict };
+    tracing.mark(
+      `assent.step.${step}`,
+      reason === undefined ? fields : { ...fields, "assent.reason": reason },
+    );
+  }
+}
+
+async function recordTraced(
+  tx: SubjectTx,
+  deps: RecorderDeps,
+  decision: Decision,
+  now: Instant,
+  { decisionId, ids }: { readonly decisionId: string; readonly ids: SpanIds | undefined },
+): Promise<DecisionSummary> {
+  const entry = { decisionId, ...ids, decision, recordedAt: now };
+  const tracing = deps.tracing ?? NO_TRACING;
+  await tracing.inSpan("assent.log.append", { "assent.decision_id": decisionId }, () =>
+    tx.appendDecision(entry),
+  );
   if (decision.outcome === "act") await act(tx, deps, decision, decisionId);
   if (decision.outcome === "defer") await defer(tx, deps, decision, decisionId);
   if (decision.outcome === "review") await openReview(tx, deps, decision, decisionId, now);
@@ -109,17 +162,22 @@ async function act(tx: SubjectTx, deps: RecorderDeps, decision: Decision, decisi
     reason: decision.reason,
     ...messageHeaders(deps, decision, action.channel),
   });
+  const tracing = deps.tracing ?? NO_TRACING;
   for (const target of deps.targets) {
-    await tx.enqueueDelivery({
-      deliveryId: deps.newId(),
-      idempotencyKey,
-      decisionId,
-      subjectId: decision.subjectId,
-      connector: target.connector,
-      recipient: target.recipient,
-      payload,
-      dueAt: decision.decidedAt,
-    });
+    const deliveryId = deps.newId();
+    const fields = { "assent.delivery_id": deliveryId, "assent.connector": target.connector };
+    await tracing.inSpan("assent.outbox.enqueue", fields, () =>
+      tx.enqueueDelivery({
+        deliveryId,
+        idempotencyKey,
+        decisionId,
+        subjectId: decision.subjectId,
+        connector: target.connector,
+        recipient: target.recipient,
+        payload,
+        dueAt: decision.decidedAt,
+      }),
+    );
   }
 }
 

@@ -25,7 +25,8 @@ async function runExplain(decisionId: string, flags: { db?: string; json: boolea
     const stored = await store.getDecision(decisionId);
     if (stored === undefined)
       throw new AppError("not_found", `no decision ${decisionId} in ${store.location}`);
-    const where = `decision ${decisionId} (log partition ${stored.partition}, record ${stored.seq})`;
+    const trace = stored.traceId === undefined ? "" : `, trace ${stored.traceId}`;
+    const where = `decision ${decisionId} (log partition ${stored.partition}, record ${stored.seq}${trace})`;
     const text = flags.json
       ? JSON.stringify(stored, null, 2)
       : `${where}\n${renderDecision(stored.decision)}`;

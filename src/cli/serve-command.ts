@@ -5,9 +5,10 @@ import { createApp } from "../app/app.ts";
 import { createHttpServer } from "../http/server.ts";
 import { observeApp } from "../observability/app-metrics.ts";
 import { createLogger, type Logger, type LogLevel } from "../observability/logger.ts";
+import { tracingFromEnv } from "../observability/tracing.ts";
 import type { Connector } from "../outbox/connector.ts";
 import { openFileConnector } from "../outbox/file-connector.ts";
-import { createDeliveryWorker } from "../outbox/worker.ts";
+import { createDeliveryWorker, decisionSpanIn } from "../outbox/worker.ts";
 import { loadDeploymentFromDir } from "../playbook/loader.ts";
 import { openStore } from "../store/open-store.ts";
 import { httpUrl, oneOf, wholeNumber } from "./options.ts";
@@ -93,6 +94,7 @@ export function serveCommand(): Command {
 async function serve(flags: ServeFlags): Promise<void> {
   const logger = createLogger({ level: flags.logLevel });
   const deployment = loadDeploymentFromDir(flags.playbooks);
+  const tracing = tracingFromEnv();
   const store = await openStore(flags.db);
   const keyFile = resolve(flags.keys ?? join(flags.dataDir, "api-keys.yaml"));
   const { keys, created } = loadOrCreateApiKeys(keyFile);
@@ -100,7 +102,8 @@ async function serve(flags: ServeFlags): Promise<void> {
   const connectors = observedConnectors(await openConnectors(flags, logger), metrics);
   const targets = [...connectors.keys()].map((connector) => ({ connector, recipient: connector }));
   const unsubscribe = unsubscribeLinks(flags.publicUrl);
-  const core = createApp({ store, deployment, clock: Date.now, targets, logger, unsubscribe });
+  const options = { store, deployment, clock: Date.now, targets, logger, unsubscribe, tracing };
+  const core = createApp(options);
   const app = metrics === undefined ? core : observeApp(core, metrics, deployment);
   const metricsAccess = flags.metrics === "open" ? "open" : "key";
   const server = createHttpServer({ app, config: { keys, metricsAccess }, logger, metrics });
@@ -111,6 +114,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     batch: 50,
     leaseMs: 60_000,
     backoff: { baseMs: 1_000, capMs: 300_000, maxAttempts: 10 },
+    tracing: { tracing, decisionSpan: decisionSpanIn(store) },
   });
   const ticker = setInterval(
     () =>
@@ -131,6 +135,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   clearInterval(ticker);
   await worker.stop();
   await server.close();
+  await tracing.shutdown();
   await store.close();
 }
 

@@ -53,9 +53,10 @@ export function chainHash(prevHash: string, body: string): string {
 export function logBody(entry: {
   readonly decisionId: string;
   readonly traceId?: string;
+  readonly spanId?: string;
   readonly recordedAt: number;
   readonly decision: unknown;
 }): string {
-  const { decisionId, traceId, recordedAt, decision } = entry;
-  return canonicalJson({ decisionId, traceId, recordedAt, decision });
+  const { decisionId, traceId, spanId, recordedAt, decision } = entry;
+  return canonicalJson({ decisionId, traceId, spanId, recordedAt, decision });
 }

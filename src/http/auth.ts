@@ -10,8 +10,13 @@ interface HeldKey {
   readonly scopes: ReadonlySet<Scope>;
 }
 
-/** An `onRequest` hook that lets the request through or throws `unauthorized` / `forbidden`. */
-export type ScopeGuard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+/**
+ * An `onRequest` hook that lets the request through or throws `unauthorized` / `forbidden`.
+ * It names the scopes it admits, for the OpenAPI document.
+ */
+export type ScopeGuard = ((request: FastifyRequest, reply: FastifyReply) => Promise<void>) & {
+  readonly scopes: readonly Scope[];
+};
 
 /** Builds guards for routes: `guard("read", "consent")` admits a key with either scope. */
 export type GuardFactory = (...scopes: Scope[]) => ScopeGuard;
@@ -64,17 +69,20 @@ export function createGuards(keys: readonly ApiKey[]): GuardFactory {
   }));
 
   return (...scopes) =>
-    async (request, reply) => {
-      const secret = presentedSecret(request);
-      const key = secret === undefined ? undefined : findKey(held, secret);
-      if (key === undefined) {
-        reply.header("www-authenticate", 'Bearer realm="assent"');
-        throw new AppError("unauthorized", "send a valid API key as Authorization: Bearer <key>");
-      }
+    Object.assign(
+      async (request: FastifyRequest, reply: FastifyReply) => {
+        const secret = presentedSecret(request);
+        const key = secret === undefined ? undefined : findKey(held, secret);
+        if (key === undefined) {
+          reply.header("www-authenticate", 'Bearer realm="assent"');
+          throw new AppError("unauthorized", "send a valid API key as Authorization: Bearer <key>");
+        }
 
-      request.keyId = key.id;
-      if (!admits(key, scopes)) {
-        throw new AppError("forbidden", `this key lacks the scope ${scopes.join(" or ")}`);
-      }
-    };
+        request.keyId = key.id;
+        if (!admits(key, scopes)) {
+          throw new AppError("forbidden", `this key lacks the scope ${scopes.join(" or ")}`);
+        }
+      },
+      { scopes },
+    );
 }

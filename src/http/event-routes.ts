@@ -1,5 +1,7 @@
+import { z } from "zod";
 import { EventBatch, EventInput } from "../ingest/input-schema.ts";
 import { parseInput } from "./field-problems.ts";
+import type { RouteDoc } from "./openapi.ts";
 import type { HttpServer, RouteContext } from "./routes-context.ts";
 import { decisionView } from "./views.ts";
 
@@ -27,6 +29,25 @@ export function readEvents(body: unknown): ReadEvents {
   return { events: [parseInput(EventInput, body, "event")], pointerBase: () => "" };
 }
 
+const EVENTS_DOC: RouteDoc = {
+  summary: "Ingest one event or a batch of up to 1,000",
+  description:
+    "All-or-nothing on validation: if any event is invalid nothing is stored and the problem lists every bad field (`/events/3/occurredAt`). A re-sent event id is a duplicate and decides nothing.",
+  tags: ["events"],
+  body: z.union([EventInput, EventBatch]),
+  responses: {
+    202: { description: "one outcome per event, in order: accepted or duplicate, with decisions" },
+  },
+};
+
+const DECIDE_DOC: RouteDoc = {
+  summary: "Decide one event as a dry run",
+  description: "The decisions with their explanations; nothing is stored, sent or logged.",
+  tags: ["events"],
+  body: EventInput,
+  responses: { 200: { description: "the decisions, each with its explanation steps" } },
+};
+
 /**
  * `POST /v1/events` (scope ingest): one event or `{ events: [...] }`, answered 202 with one
  * ingest outcome per event, in order; a re-sent event id gets status `duplicate`.
@@ -35,14 +56,16 @@ export function readEvents(body: unknown): ReadEvents {
  * explanations, and nothing stored, sent or logged to the decision log.
  */
 export function registerEventRoutes(server: HttpServer, { app, guard }: RouteContext): void {
-  server.post("/v1/events", { onRequest: guard("ingest") }, async (request, reply) => {
+  const eventsRoute = { onRequest: guard("ingest"), config: { openapi: EVENTS_DOC } };
+  server.post("/v1/events", eventsRoute, async (request, reply) => {
     const { events, pointerBase } = readEvents(request.body);
     const outcomes = await app.ingest(events, pointerBase);
     request.log.debug({ events: events.length }, "events ingested");
     return reply.code(202).send(outcomes);
   });
 
-  server.post("/v1/decide", { onRequest: guard("decide") }, async (request) => {
+  const decideRoute = { onRequest: guard("decide"), config: { openapi: DECIDE_DOC } };
+  server.post("/v1/decide", decideRoute, async (request) => {
     const event = parseInput(EventInput, request.body, "event");
     const decisions = await app.dryRun(event);
     return decisions.map(decisionView);

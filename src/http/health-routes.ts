@@ -7,9 +7,15 @@ import type { HttpServer, RouteContext } from "./routes-context.ts";
  * A failing readiness check is WARN: it heals itself when the store comes back.
  */
 export function registerHealthRoutes(server: HttpServer, { app }: Pick<RouteContext, "app">): void {
-  server.get("/healthz", async () => ({ status: "ok" }));
+  const health = { summary: "Liveness: the process is up", tags: ["health"] };
+  server.get("/healthz", { config: { openapi: health } }, async () => ({ status: "ok" }));
 
-  server.get("/readyz", async (request) => {
+  const ready = {
+    summary: "Readiness: the store answers",
+    tags: ["health"],
+    responses: { 200: { description: "ready" }, 503: { description: "not ready (a problem)" } },
+  };
+  server.get("/readyz", { config: { openapi: ready } }, async (request) => {
     const ready = await app.ready().catch((error: unknown) => {
       const errorName = error instanceof Error ? error.name : typeof error;
       request.log.warn({ errorName }, "readiness check failed");

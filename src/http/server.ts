@@ -2,15 +2,16 @@ import fastify, { type FastifyReply, type FastifyRequest, LogController } from "
 import { v7 as uuidv7 } from "uuid";
 import type { AssentApp } from "../app/assent-app.ts";
 import type { Logger } from "../observability/logger.ts";
-import type { TrustService } from "../trust/trust-service.ts";
 import type { Metrics } from "../observability/metrics.ts";
+import type { TrustService } from "../trust/trust-service.ts";
 import { createGuards } from "./auth.ts";
 import { registerDecisionRoutes } from "./decision-routes.ts";
 import { registerEventRoutes } from "./event-routes.ts";
 import { registerHealthRoutes } from "./health-routes.ts";
-import { registerPreferenceRoutes } from "./preference-routes.ts";
 import { HttpConfig } from "./http-config.ts";
 import { observeRequests, registerMetricsRoute } from "./metrics-routes.ts";
+import { registerOpenApi } from "./openapi.ts";
+import { registerPreferenceRoutes } from "./preference-routes.ts";
 import { classify, problemOf, sendProblem } from "./problems.ts";
 import { logRequest, type RequestFailure } from "./request-log.ts";
 import type { HttpServer } from "./routes-context.ts";
@@ -111,6 +112,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   server.setErrorHandler(errorHandler(config.bodyLimit));
   server.setNotFoundHandler(notFound);
   acceptJsonOnly(server);
+  registerOpenApi(server);
 
   const context = { app: options.app, guard: createGuards(config.keys) };
   registerHealthRoutes(server, context);

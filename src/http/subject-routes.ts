@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ConsentInput } from "../ingest/input-schema.ts";
 import { parseInput } from "./field-problems.ts";
+import type { RouteDoc } from "./openapi.ts";
 import type { HttpServer, RouteContext } from "./routes-context.ts";
 import { consentRecordView, consentView, storedDecisionView } from "./views.ts";
 
@@ -17,6 +18,31 @@ export const ListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
+const CONSENT_POST_DOC: RouteDoc = {
+  summary: "Append a consent ledger record",
+  description: "The purpose must be declared in the catalog.",
+  tags: ["consent"],
+  params: SubjectParams,
+  body: ConsentInput,
+  responses: { 201: { description: "the stored record" } },
+};
+
+const CONSENT_GET_DOC: RouteDoc = {
+  summary: "The subject's consent view, now or as of an instant",
+  tags: ["consent"],
+  params: SubjectParams,
+  query: ConsentQuery,
+  responses: { 200: { description: "records, suppressions, the GPC signal and contact points" } },
+};
+
+const DECISIONS_DOC: RouteDoc = {
+  summary: "The subject's decisions, newest first",
+  tags: ["decisions"],
+  params: SubjectParams,
+  query: ListQuery,
+  responses: { 200: { description: "stored decisions, each with its trace id" } },
+};
+
 /**
  * Routes under `/v1/subjects/:subjectId`:
  * - `POST .../consent` (scope consent): appends a consent ledger record; 201 with the record.
@@ -26,7 +52,7 @@ export const ListQuery = z.strictObject({
 export function registerSubjectRoutes(server: HttpServer, { app, guard }: RouteContext): void {
   server.post(
     "/v1/subjects/:subjectId/consent",
-    { onRequest: guard("consent") },
+    { onRequest: guard("consent"), config: { openapi: CONSENT_POST_DOC } },
     async (request, reply) => {
       const { subjectId } = parseInput(SubjectParams, request.params, "path");
       const input = parseInput(ConsentInput, request.body, "consent record");
@@ -37,7 +63,7 @@ export function registerSubjectRoutes(server: HttpServer, { app, guard }: RouteC
 
   server.get(
     "/v1/subjects/:subjectId/consent",
-    { onRequest: guard("read", "consent") },
+    { onRequest: guard("read", "consent"), config: { openapi: CONSENT_GET_DOC } },
     async (request) => {
       const { subjectId } = parseInput(SubjectParams, request.params, "path");
       const { asOf } = parseInput(ConsentQuery, request.query, "query");
@@ -46,7 +72,8 @@ export function registerSubjectRoutes(server: HttpServer, { app, guard }: RouteC
     },
   );
 
-  server.get("/v1/subjects/:subjectId/decisions", { onRequest: guard("read") }, async (request) => {
+  const decisionsRoute = { onRequest: guard("read"), config: { openapi: DECISIONS_DOC } };
+  server.get("/v1/subjects/:subjectId/decisions", decisionsRoute, async (request) => {
     const { subjectId } = parseInput(SubjectParams, request.params, "path");
     const { limit } = parseInput(ListQuery, request.query, "query");
     const decisions = await app.decisionsOf(subjectId, limit);

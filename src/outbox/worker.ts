@@ -1,4 +1,5 @@
 import type { Instant } from "../engine/types.ts";
+import type { SpanIds, TraceSpan, Tracing } from "../observability/tracing.ts";
 import type { Delivery, DeliveryAttempt, Store } from "../store/store.ts";
 import { type BackoffPolicy, backoffDelay, checkBackoff } from "./backoff.ts";
 import type { Connector, DeliveryResult } from "./connector.ts";
@@ -36,6 +37,29 @@ export interface DeliveryWorkerOptions {
   readonly random?: () => number;
   /** How long `start()` waits when nothing was due; 1000 unless given. */
   readonly pollMs?: number;
+  /** When given, each attempt is a span in the trace of the decision it delivers. */
+  readonly tracing?: DeliveryTracing;
+}
+
+/** How deliveries join their decision's trace, which was recorded when the decision was. */
+export interface DeliveryTracing {
+  readonly tracing: Tracing;
+  /** The decision's span (from the decision log), the parent of its deliveries' spans. */
+  decisionSpan(decisionId: string): Promise<SpanIds | undefined>;
+}
+
+/**
+ * Finds a decision's span in the decision log: the trace and span ids recorded with it.
+ *
+ * @example
+ * createDeliveryWorker({ ...options, tracing: { tracing, decisionSpan: decisionSpanIn(store) } });
+ */
+export function decisionSpanIn(store: Pick<Store, "getDecision">) {
+  return async (decisionId: string): Promise<SpanIds | undefined> => {
+    const stored = await store.getDecision(decisionId);
+    const { traceId, spanId } = stored ?? {};
+    return traceId === undefined || spanId === undefined ? undefined : { traceId, spanId };
+  };
 }
 
 /** What one run did: attempts recorded as delivered, as to be retried, and as failed for good. */
@@ -117,8 +141,39 @@ function summarise(tallies: readonly Tally[]): RunSummary {
 
 // ---------------------------------------------------------------- one delivery
 
-/** Attempts one delivery and records the attempt. Never rejects. */
+/** Attempts one delivery and records the attempt, in a span when tracing. Never rejects. */
 function attempter(options: DeliveryWorkerOptions): (delivery: Delivery) => Promise<Tally> {
+  const attempt = untracedAttempter(options);
+  return options.tracing === undefined ? attempt : tracedAttempter(options.tracing, attempt);
+}
+
+/**
+ * The delivery's span joins its decision's trace, though it runs later and perhaps in another
+ * process. A decision recorded without tracing (or a failed lookup) gives a trace of its own.
+ */
+function tracedAttempter(
+  { tracing, decisionSpan }: DeliveryTracing,
+  attempt: (delivery: Delivery) => Promise<Tally>,
+): (delivery: Delivery) => Promise<Tally> {
+  return async (delivery) => {
+    const parent = await decisionSpan(delivery.decisionId).catch(() => undefined);
+    const fields = {
+      "assent.delivery_id": delivery.deliveryId,
+      "assent.decision_id": delivery.decisionId,
+      "assent.subject_id": delivery.subjectId,
+      "assent.connector": delivery.connector,
+      "assent.attempt": String(delivery.attempts + 1),
+    };
+    const deliver = async (span: TraceSpan) => {
+      const tally = await attempt(delivery);
+      span.set({ "assent.delivery_result": tally });
+      return tally;
+    };
+    return tracing.inSpan("assent.outbox.deliver", fields, deliver, parent);
+  };
+}
+
+function untracedAttempter(options: DeliveryWorkerOptions): (delivery: Delivery) => Promise<Tally> {
   const logger = options.logger ?? silent;
   const random = options.random ?? Math.random;
 

@@ -37,6 +37,7 @@ export function nextLogRecord(
 interface LoggedBody {
   readonly decisionId: string;
   readonly traceId?: string;
+  readonly spanId?: string;
   readonly decision: Decision;
 }
 
@@ -55,6 +56,7 @@ export function storedDecisionOf(record: Pick<LogRecord, "partition" | "seq" | "
     seq: record.seq,
     decision: parsed.decision,
     ...(parsed.traceId === undefined ? {} : { traceId: parsed.traceId }),
+    ...(parsed.spanId === undefined ? {} : { spanId: parsed.spanId }),
   };
   return stored;
 }

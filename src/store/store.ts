@@ -134,7 +134,10 @@ export interface SubjectTx {
 
 export interface StoredDecision {
   readonly decisionId: string;
+  /** The OpenTelemetry trace of the event that led here, when tracing was on. */
   readonly traceId?: string;
+  /** The decision's own span in that trace (an outbox delivery's span hangs under it). */
+  readonly spanId?: string;
   readonly partition: number;
   readonly seq: number;
   readonly decision: Decision;
@@ -143,6 +146,7 @@ export interface StoredDecision {
 export interface NewLogEntry {
   readonly decisionId: string;
   readonly traceId?: string;
+  readonly spanId?: string;
   readonly decision: Decision;
   readonly recordedAt: Instant;
 }
