@@ -13,12 +13,12 @@ import { loadDeploymentFromDir } from "../playbook/loader.ts";
 import { openStore } from "../store/open-store.ts";
 import { httpUrl, oneOf, wholeNumber } from "./options.ts";
 import { reportAppError } from "./report-error.ts";
+import { serveLinks, trustService } from "./trust-setup.ts";
 import {
   METRICS_ACCESS,
   type MetricsFlag,
   observedConnectors,
   serviceMetrics,
-  unsubscribeLinks,
   webhookConnector,
   webhookSecrets,
 } from "./serve-integrations.ts";
@@ -72,7 +72,7 @@ export function serveCommand(): Command {
     )
     .option(
       "--public-url <url>",
-      "where subjects reach this service, for List-Unsubscribe links (or ASSENT_PUBLIC_URL; needs ASSENT_LINK_SECRET)",
+      "where subjects reach this service: preference centre and List-Unsubscribe links (or ASSENT_PUBLIC_URL)",
       httpUrl("--public-url"),
       process.env.ASSENT_PUBLIC_URL,
     )
@@ -101,12 +101,13 @@ async function serve(flags: ServeFlags): Promise<void> {
   const metrics = serviceMetrics(flags.metrics, store, Date.now);
   const connectors = observedConnectors(await openConnectors(flags, logger), metrics);
   const targets = [...connectors.keys()].map((connector) => ({ connector, recipient: connector }));
-  const unsubscribe = unsubscribeLinks(flags.publicUrl);
+  const unsubscribe = serveLinks(flags, store, logger);
   const options = { store, deployment, clock: Date.now, targets, logger, unsubscribe, tracing };
   const core = createApp(options);
   const app = metrics === undefined ? core : observeApp(core, metrics, deployment);
   const metricsAccess = flags.metrics === "open" ? "open" : "key";
-  const server = createHttpServer({ app, config: { keys, metricsAccess }, logger, metrics });
+  const trust = trustService(unsubscribe, { app, store, deployment, targets, logger });
+  const server = createHttpServer({ app, config: { keys, metricsAccess }, logger, metrics, trust });
   const worker = createDeliveryWorker({
     store,
     connectors,

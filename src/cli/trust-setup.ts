@@ -48,6 +48,22 @@ export function linksFromSettings(settings: LinkSettings): {
   return { links: createTrustLinks({ secret: resolved.secret, publicUrl }), warnings };
 }
 
+/**
+ * The one link signer of `serve` (preference centre, unsubscribe pages, List-Unsubscribe
+ * headers): a generated secret only on SQLite (one machine). Warnings go to the log, without
+ * the secret.
+ */
+export function serveLinks(
+  settings: Omit<LinkSettings, "mayGenerate">,
+  store: Store,
+  logger: AppLogger,
+): TrustLinks {
+  const mayGenerate = store.kind === "sqlite";
+  const { links, warnings } = linksFromSettings({ ...settings, mayGenerate });
+  for (const warning of warnings) logger.warn({}, warning);
+  return links;
+}
+
 /** What `serve` wires into the preference centre. */
 export interface TrustWiring {
   readonly app: AssentApp;
@@ -57,16 +73,7 @@ export interface TrustWiring {
   readonly logger: AppLogger;
 }
 
-/**
- * The preference centre's service for `serve`: links valid for 7 days, a generated secret only
- * on SQLite (one machine). Warnings go to the log, without the secret.
- */
-export function preferenceCentre(
-  settings: Omit<LinkSettings, "mayGenerate">,
-  wiring: TrustWiring,
-): TrustService {
-  const mayGenerate = wiring.store.kind === "sqlite";
-  const { links, warnings } = linksFromSettings({ ...settings, mayGenerate });
-  for (const warning of warnings) wiring.logger.warn({}, warning);
+/** The preference centre's service for `serve`, issuing links valid for 7 days. */
+export function trustService(links: TrustLinks, wiring: TrustWiring): TrustService {
   return createTrustService({ ...wiring, links, newId: uuidv7, clock: Date.now, linkTtl: "7d" });
 }

@@ -60,11 +60,11 @@ export interface Metrics {
   /**
    * Registers gauges read from one sample per scrape (one store query for several gauges). A
    * failing read leaves them at their last values and counts `assent_metric_read_failures_total`.
+   * `addBacklogGauges` and `addTimerGauges` are built on it.
    *
    * @example
-   * metrics.addSampledGauges(() => store.timerStats(Date.now()), [
-   *   { name: "assent_timers_pending", help: "Timers waiting to fire.", value: (s) => s.pending },
-   *   { name: "assent_timer_lag_seconds", help: "…", value: (s) => s.lagMs / 1000 },
+   * metrics.addSampledGauges(() => store.backlog(), [
+   *   { name: "assent_outbox_depth", help: "Deliveries pending.", value: (b) => b.outbox.pending },
    * ]);
    */
   addSampledGauges<T>(read: () => Promise<T>, gauges: readonly SampledGauge<T>[]): void;
@@ -346,22 +346,19 @@ export function addTimerGauges(
   read: (now: Instant) => Promise<TimerStats>,
   clock: () => Instant,
 ): void {
-  metrics.addSampledGauges(
-    async () => {
-      const now = clock();
-      return { stats: await read(now), now };
+  metrics.addSampledGauges(async () => {
+    const now = clock();
+    return { stats: await read(now), now };
+  }, [
+    {
+      name: "assent_timers_pending",
+      help: "Durable timers waiting to fire (after a delay, before or after a date).",
+      value: ({ stats }) => stats.pending,
     },
-    [
-      {
-        name: "assent_timers_pending",
-        help: "Durable timers waiting to fire (after a delay, before or after a date).",
-        value: ({ stats }) => stats.pending,
-      },
-      {
-        name: "assent_timer_lag_seconds",
-        help: "How long past its due instant the oldest due timer that has not fired is.",
-        value: ({ stats, now }) => ageSeconds(now, stats.oldestDueAt),
-      },
-    ],
-  );
+    {
+      name: "assent_timer_lag_seconds",
+      help: "How long past its due instant the oldest due timer that has not fired is.",
+      value: ({ stats, now }) => ageSeconds(now, stats.oldestDueAt),
+    },
+  ]);
 }
