@@ -1,13 +1,16 @@
 import { readFileSync } from "node:fs";
 import type { Instant } from "../engine/types.ts";
 import { observeConnector } from "../observability/app-metrics.ts";
-import { addBacklogGauges, createMetrics, type Metrics } from "../observability/metrics.ts";
+import {
+  addBacklogGauges,
+  addTimerGauges,
+  createMetrics,
+  type Metrics,
+} from "../observability/metrics.ts";
 import type { Connector } from "../outbox/connector.ts";
-import type { UnsubscribeLinks } from "../outbox/list-unsubscribe.ts";
 import { createWebhookConnector } from "../outbox/webhook-connector.ts";
 import { createWebhookSigner, parseWebhookSecrets } from "../outbox/webhook-signing.ts";
 import type { Store } from "../store/store.ts";
-import { createTrustLinks } from "../trust/links.ts";
 
 /** `--metrics`: who may scrape `/metrics`, or `off` for no metrics at all. */
 export const METRICS_ACCESS = ["key", "open", "off"] as const;
@@ -38,19 +41,6 @@ export function webhookConnector(url: string, secrets: readonly string[], clock:
   return createWebhookConnector({ url, timeoutMs: 10_000, sign });
 }
 
-/**
- * Unsubscribe links for List-Unsubscribe, when `ASSENT_LINK_SECRET` and a public URL
- * (`--public-url` or `ASSENT_PUBLIC_URL`) are both set; otherwise none.
- */
-export function unsubscribeLinks(
-  publicUrl: string | undefined,
-  env = process.env,
-): UnsubscribeLinks | undefined {
-  const secret = env.ASSENT_LINK_SECRET;
-  if (secret === undefined || publicUrl === undefined) return undefined;
-  return createTrustLinks({ secret, publicUrl });
-}
-
 /** The metrics registry with the store's saturation gauges, unless `--metrics off`. */
 export function serviceMetrics(
   flag: MetricsFlag,
@@ -60,6 +50,7 @@ export function serviceMetrics(
   if (flag === "off") return undefined;
   const metrics = createMetrics();
   addBacklogGauges(metrics, () => store.backlog(), clock);
+  addTimerGauges(metrics, (now) => store.timerStats(now), clock);
   return metrics;
 }
 
