@@ -172,7 +172,9 @@ function registerPageRoutes(scope: FastifyInstance, context: PreferenceRouteCont
     const { token } = parseInput(RenewForm, request.body, "form");
     const reading = trust.links.readPreferenceLink(token);
     // Only a link this service issued names a subject; the answer is the same either way.
-    if (reading.status !== "tampered") await trust.requestFreshLink(reading.subjectId);
+    if (reading.status !== "tampered") {
+      await trust.requestFreshLink(reading.subjectId, reading.linkId);
+    }
     return html(reply, renewRequestedPage(), 202);
   });
 }

@@ -64,8 +64,11 @@ export interface TrustService {
   isUnsubscribed(subjectId: string): Promise<boolean>;
   exportData(subjectId: string): Promise<SubjectExport & { readonly decisionsTruncated: boolean }>;
   erase(subjectId: string): Promise<ErasureReport>;
-  /** Hands a fresh link to the outbox when a channel is on file; says nothing either way. */
-  requestFreshLink(subjectId: string): Promise<void>;
+  /**
+   * Hands a fresh link to the outbox when a channel is on file; says nothing either way. One
+   * request per `expiredLinkId`: pressing the button again sends nothing more.
+   */
+  requestFreshLink(subjectId: string, expiredLinkId: string): Promise<void>;
   /** A link for operators to send (CLI, API). */
   issueLink(subjectId: string): PreferenceLink;
 }
@@ -107,8 +110,8 @@ export function createTrustService(options: TrustServiceOptions): TrustService {
     unsubscribe: (subjectId) => unsubscribe(options, subjectId),
     exportData: (subjectId) => exportData(store, subjectId, clock()),
     erase: (subjectId) => erase(app, subjectId, clock()),
-    requestFreshLink: (subjectId) =>
-      requestFreshLink(options, subjectId, links.preferenceLink(subjectId, ttl)),
+    requestFreshLink: (subjectId, expiredLinkId) =>
+      requestFreshLink(options, subjectId, expiredLinkId, links.preferenceLink(subjectId, ttl)),
     issueLink: (subjectId) => links.preferenceLink(subjectId, ttl),
   };
 }
@@ -203,6 +206,7 @@ const LINK_CHANNELS: readonly Channel[] = ["email", "sms", "push", "in_app"];
 async function requestFreshLink(
   options: TrustServiceOptions,
   subjectId: string,
+  expiredLinkId: string,
   link: PreferenceLink,
 ): Promise<void> {
   const view = await options.app.consent(subjectId);
@@ -218,7 +222,7 @@ async function requestFreshLink(
     for (const target of options.targets) {
       await tx.enqueueDelivery({
         deliveryId: options.newId(),
-        idempotencyKey: `preference-link:${link.linkId}`,
+        idempotencyKey: `preference-link:renews:${expiredLinkId}`,
         decisionId: `preference-link:${link.linkId}`,
         subjectId,
         ...target,

@@ -191,6 +191,8 @@ describe("asking for a fresh link", () => {
     world.clock.ms += 2 * HOUR;
     try {
       const known = await postForm("/preferences/renew", { token: expired.token });
+      const repeat = await postForm("/preferences/renew", { token: expired.token });
+      assert.equal(repeat.body, known.body);
       const unknown = await postForm("/preferences/renew", { token: stranger.token });
       const junk = await postForm("/preferences/renew", { token: "v1.junk.junk" });
       assert.deepEqual(
