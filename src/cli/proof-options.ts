@@ -135,3 +135,14 @@ export function numberAtLeast(name: string, min: number, max = Number.POSITIVE_I
     return parsed;
   };
 }
+
+/** Any finite number (a unit value may be negative: a unit that costs). */
+export function finiteNumber(name: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (value.trim() === "" || !Number.isFinite(parsed)) {
+      throw new InvalidArgumentError(`${name} must be a number, got "${value}"`);
+    }
+    return parsed;
+  };
+}

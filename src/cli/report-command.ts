@@ -13,6 +13,7 @@ import { type ValueReview, valueReview } from "../proof/value/value-review.ts";
 import {
   type ExperimentFlags,
   experimentOptions,
+  finiteNumber,
   numberAtLeast,
   readoutFromFlags,
 } from "./proof-options.ts";
@@ -79,7 +80,7 @@ function valueOptions(command: Command): Command {
     .option(
       "--unit-value <amount>",
       "value of one unit of the valued metric",
-      numberAtLeast("--unit-value", Number.NEGATIVE_INFINITY),
+      finiteNumber("--unit-value"),
     )
     .option("--per-message <amount>", "cost of one message", money("--per-message"))
     .option("--per-inference <amount>", "cost of scoring one subject", money("--per-inference"))

@@ -94,7 +94,10 @@ export function valueAssumptions(
   };
 }
 
-/** The flag's metric, else the node's experiment outcome, else its first valued metric. */
+/**
+ * The flag's metric, else the node's experiment outcome, else its first valued metric, else the
+ * readout's only metric.
+ */
 function valuedMetric(
   meta: NodeMeta | undefined,
   overrides: ValueOverrides,
@@ -107,7 +110,8 @@ function valuedMetric(
   ];
   const metric =
     overrides.valueMetric ??
-    candidates.find((name) => name !== undefined && metrics.includes(name));
+    candidates.find((name) => name !== undefined && metrics.includes(name)) ??
+    (metrics.length === 1 ? metrics[0] : undefined);
   if (metric !== undefined && metrics.includes(metric)) return metric;
   const where = "--value-metric";
   const named = metrics.join(", ");

@@ -173,3 +173,19 @@ describe("the node's figures", () => {
     );
   });
 });
+
+describe("the valued metric without a node", () => {
+  test("a readout of one metric values that metric", () => {
+    const read = valueAssumptions(undefined, { unitValue: 2, paybackMonths: 1 }, ["spend"]);
+    assert.equal(read.metric, "spend");
+    assert.equal(read.better, "higher");
+    assert.equal(read.perMessage, 0);
+  });
+
+  test("a readout of several metrics needs --value-metric", () => {
+    assert.throws(
+      () => valueAssumptions(undefined, { unitValue: 2, paybackMonths: 1 }, ["visit", "spend"]),
+      /--value-metric: name the metric to value, one of visit, spend/,
+    );
+  });
+});
