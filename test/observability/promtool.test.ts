@@ -45,7 +45,7 @@ function startService(): Promise<Service> {
     err += chunk.toString("utf8");
   });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 120_000);
     child.on("exit", (code) => reject(new Error(`serve exited ${code}: ${err}`)));
     child.stdout?.on("data", (chunk: Buffer) => {
       out += chunk.toString("utf8");

@@ -37,7 +37,7 @@ describe("webhook secrets for serve", () => {
       {
         encoding: "utf8",
         env: { ...process.env, ASSENT_WEBHOOK_SECRETS: `${secret()} ${bad}` },
-        timeout: 30_000,
+        timeout: 120_000,
       },
     );
     assert.equal(result.status, 1);
