@@ -212,3 +212,55 @@ describe("a readout with several arms", () => {
     );
   });
 });
+
+describe("promises for every input", () => {
+  const sample = fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), {
+    minLength: 2,
+    maxLength: 40,
+  });
+
+  test("swapping the arms negates the difference and mirrors its interval", () => {
+    fc.assert(
+      fc.property(sample, sample, (a, b) => {
+        const forward = welchDifference(summarise("a", a), summarise("b", b), 0.95);
+        const backward = welchDifference(summarise("b", b), summarise("a", a), 0.95);
+        const tolerance =
+          1e-9 * (1 + Math.abs(forward.interval[1]) + Math.abs(forward.interval[0]));
+        return (
+          Math.abs(forward.estimate + backward.estimate) <= tolerance &&
+          Math.abs(forward.interval[0] + backward.interval[1]) <= tolerance &&
+          Math.abs(forward.interval[1] + backward.interval[0]) <= tolerance &&
+          forward.interval[0] <= forward.estimate &&
+          forward.estimate <= forward.interval[1]
+        );
+      }),
+      { numRuns: propertyRuns() },
+    );
+  });
+
+  test("CUPED's difference is the plain one minus θ times the covariate's difference", () => {
+    const pairs = fc.array(
+      fc.tuple(
+        fc.double({ min: -100, max: 100, noNaN: true }),
+        fc.double({ min: -100, max: 100, noNaN: true }),
+      ),
+      { minLength: 2, maxLength: 30 },
+    );
+    fc.assert(
+      fc.property(pairs, pairs, (t, c) => {
+        const arm = (name: string, rows: [number, number][]) => ({
+          arm: name,
+          outcome: rows.map(([y]) => y),
+          covariate: rows.map(([, x]) => x),
+        });
+        const result = cuped("x", arm("t", t), arm("c", c), 0.95);
+        const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
+        const plain = mean(t.map(([y]) => y)) - mean(c.map(([y]) => y));
+        const covariateGap = mean(t.map(([, x]) => x)) - mean(c.map(([, x]) => x));
+        const expected = plain - result.theta * covariateGap;
+        return Math.abs(result.difference.estimate - expected) <= 1e-6 * (1 + Math.abs(expected));
+      }),
+      { numRuns: propertyRuns() },
+    );
+  });
+});
