@@ -24,7 +24,7 @@ export function linkCommand(): Command {
       "--public-url <url>",
       `where subjects reach assent serve (default: ${PUBLIC_URL_ENV} or http://localhost:PORT)`,
       httpUrl("--public-url"),
-      process.env[PUBLIC_URL_ENV],
+      process.env[PUBLIC_URL_ENV] || undefined,
     )
     .option(
       "--port <n>",

@@ -36,7 +36,8 @@ after(async () => {
 
 async function newPage(): Promise<Page> {
   const page = await browser.context.newPage();
-  page.setDefaultTimeout(10_000);
+  // Generous: CI runs the browser beside every other test file on two cores.
+  page.setDefaultTimeout(30_000);
   return page;
 }
 
