@@ -8,6 +8,7 @@ import {
   validateEvent,
 } from "../ingest/event-validation.ts";
 import type { ConsentInput, EventInput } from "../ingest/input-schema.ts";
+import { ingestSegmentCalls } from "../ingest/segment/segment-ingest.ts";
 import { NO_TRACING, type Tracing } from "../observability/tracing.ts";
 import type { UnsubscribeLinks } from "../outbox/list-unsubscribe.ts";
 import type { Catalog } from "../playbook/catalog.ts";
@@ -83,6 +84,10 @@ export function createApp(options: AppOptions): App {
     replayGroup: (items) => replayGroup(store, deps, items),
     ingest: async (events, base = (index) => `/events/${index}`) =>
       ingestValid(validate(events, base), () => clock()),
+    ingestSegment: (calls, request) =>
+      ingestSegmentCalls(calls, deployment.catalog, request, (events, base) =>
+        ingestValid(validate(events, base), () => clock()),
+      ),
     dryRun: async (input) => dryRun(store, deps, validate([input], () => "")[0], clock()),
     recordConsent: async (subjectId, input) => {
       checkConsentPurpose(input, deployment.catalog);
@@ -186,7 +191,7 @@ function ingestOne(
 async function ingestTraced(
   tx: SubjectTx,
   deps: RecorderDeps,
-  { event, attributes }: ValidEvent,
+  { event, attributes, consent = [] }: ValidEvent,
   now: Instant,
   tracing: Tracing,
 ): Promise<IngestOutcome> {
@@ -196,7 +201,7 @@ async function ingestTraced(
     return { eventId: event.id, status: "duplicate", decisions: [] };
   }
   if (isSignal(event.type)) {
-    await applySignal(tx, event);
+    await applySignal(tx, event, consent);
     return { eventId: event.id, status: "accepted", decisions: [] };
   }
   await tracing.inSpan("assent.profile.update", fields, () =>
@@ -206,9 +211,17 @@ async function ingestTraced(
   return { eventId: event.id, status: "accepted", decisions };
 }
 
-async function applySignal(tx: SubjectTx, event: AssentEvent): Promise<void> {
+async function applySignal(
+  tx: SubjectTx,
+  event: AssentEvent,
+  consent: readonly ConsentRecord[],
+): Promise<void> {
   const signal = signalData(event);
   if (signal.kind === "gpc") return tx.recordGpc(event.occurredAt);
+  if (signal.kind === "tcf") {
+    for (const record of consent) await tx.appendConsent(record);
+    return;
+  }
   if (signal.kind === "contact") return tx.setContact(signal.channel, signal.jurisdiction);
   await tx.appendSuppression({
     id: `suppression/${event.id}`,

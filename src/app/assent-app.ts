@@ -7,6 +7,8 @@ import type {
   ReasonCode,
 } from "../engine/types.ts";
 import type { ConsentInput, EventInput } from "../ingest/input-schema.ts";
+import type { SegmentOutcome, SegmentRequest } from "../ingest/segment/segment-ingest.ts";
+import type { SegmentCall } from "../ingest/segment/segment-schema.ts";
 import type { Review, ReviewStatus, StoredDecision } from "../store/store.ts";
 
 /**
@@ -23,6 +25,11 @@ export interface AssentApp {
     events: readonly EventInput[],
     pointerBase?: (index: number) => string,
   ): Promise<IngestOutcome[]>;
+  /**
+   * Segment calls mapped through the catalog's `segment:` section and ingested as `ingest`
+   * does, all or nothing: a problem in any call stores nothing and names the call's field.
+   */
+  ingestSegment(calls: readonly SegmentCall[], request: SegmentRequest): Promise<SegmentOutcome[]>;
   /** Decides one event without storing anything (no event, no log record, no send). */
   dryRun(event: EventInput): Promise<Decision[]>;
   recordConsent(subjectId: string, input: ConsentInput): Promise<ConsentRecord>;

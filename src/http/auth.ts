@@ -52,6 +52,57 @@ function admits(key: HeldKey, scopes: readonly Scope[]): boolean {
   return key.scopes.has("admin") || scopes.some((scope) => key.scopes.has(scope));
 }
 
+/** How a route asks for its key, for the 401 answer: the challenge and a hint in words. */
+export interface Challenge {
+  readonly header: string;
+  readonly hint: string;
+}
+
+const BEARER_CHALLENGE: Challenge = {
+  header: 'Bearer realm="assent"',
+  hint: "send a valid API key as Authorization: Bearer <key>",
+};
+
+/**
+ * Lets a request through or throws `unauthorized` / `forbidden`, for a secret the route read
+ * itself (a Segment write key arrives as a Basic user name or in the body).
+ */
+export type Authorize = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  secret: string | undefined,
+  scopes: readonly Scope[],
+  challenge?: Challenge,
+) => void;
+
+/**
+ * Checks presented secrets against the configured keys, as the guards do.
+ *
+ * @example
+ * const authorize = createAuthorizer(config.keys);
+ * authorize(request, reply, writeKey, ["ingest"], { header: 'Basic realm="assent"', hint });
+ */
+export function createAuthorizer(keys: readonly ApiKey[]): Authorize {
+  const held = keys.map((key) => ({
+    id: key.id,
+    digest: digest(key.secret),
+    scopes: new Set(key.scopes),
+  }));
+
+  return (request, reply, secret, scopes, challenge = BEARER_CHALLENGE) => {
+    const key = secret === undefined ? undefined : findKey(held, secret);
+    if (key === undefined) {
+      reply.header("www-authenticate", challenge.header);
+      throw new AppError("unauthorized", challenge.hint);
+    }
+
+    request.keyId = key.id;
+    if (!admits(key, scopes)) {
+      throw new AppError("forbidden", `this key lacks the scope ${scopes.join(" or ")}`);
+    }
+  };
+}
+
 /**
  * Holds the configured keys and returns a factory of per-route guards. A request without a
  * valid key is refused with 401 (and a `WWW-Authenticate: Bearer` challenge, RFC 6750); a valid
@@ -62,27 +113,11 @@ function admits(key: HeldKey, scopes: readonly Scope[]): boolean {
  * server.get("/v1/reviews", { onRequest: guard("review") }, handler);
  */
 export function createGuards(keys: readonly ApiKey[]): GuardFactory {
-  const held = keys.map((key) => ({
-    id: key.id,
-    digest: digest(key.secret),
-    scopes: new Set(key.scopes),
-  }));
-
-  return (...scopes) =>
-    Object.assign(
-      async (request: FastifyRequest, reply: FastifyReply) => {
-        const secret = presentedSecret(request);
-        const key = secret === undefined ? undefined : findKey(held, secret);
-        if (key === undefined) {
-          reply.header("www-authenticate", 'Bearer realm="assent"');
-          throw new AppError("unauthorized", "send a valid API key as Authorization: Bearer <key>");
-        }
-
-        request.keyId = key.id;
-        if (!admits(key, scopes)) {
-          throw new AppError("forbidden", `this key lacks the scope ${scopes.join(" or ")}`);
-        }
-      },
-      { scopes },
-    );
+  const authorize = createAuthorizer(keys);
+  return (...scopes) => {
+    const guard = async (request: FastifyRequest, reply: FastifyReply) => {
+      authorize(request, reply, presentedSecret(request), scopes);
+    };
+    return Object.assign(guard, { scopes });
+  };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EventBatch, EventInput } from "../ingest/input-schema.ts";
+import { gpcHeader, ownOutcomes, withGpc } from "../ingest/signal-events.ts";
 import { parseInput } from "./field-problems.ts";
 import type { RouteDoc } from "./openapi.ts";
 import type { HttpServer, RouteContext } from "./routes-context.ts";
@@ -50,7 +51,8 @@ const DECIDE_DOC: RouteDoc = {
 
 /**
  * `POST /v1/events` (scope ingest): one event or `{ events: [...] }`, answered 202 with one
- * ingest outcome per event, in order; a re-sent event id gets status `duplicate`.
+ * ingest outcome per event, in order; a re-sent event id gets status `duplicate`. With
+ * `Sec-GPC: 1`, a `gpc.signal` is recorded for each subject before their events.
  *
  * `POST /v1/decide` (scope decide): a dry run of one event: the decisions with their
  * explanations, and nothing stored, sent or logged to the decision log.
@@ -58,10 +60,13 @@ const DECIDE_DOC: RouteDoc = {
 export function registerEventRoutes(server: HttpServer, { app, guard }: RouteContext): void {
   const eventsRoute = { onRequest: guard("ingest"), config: { openapi: EVENTS_DOC } };
   server.post("/v1/events", eventsRoute, async (request, reply) => {
-    const { events, pointerBase } = readEvents(request.body);
+    const read = readEvents(request.body);
+    // Sec-GPC: 1 opts each subject in the request out of sale and sharing (gpc.signal first).
+    const gpc = gpcHeader(request.headers["sec-gpc"]);
+    const { events, pointerBase, own } = withGpc(read.events, gpc, read.pointerBase);
     const outcomes = await app.ingest(events, pointerBase);
-    request.log.debug({ events: events.length }, "events ingested");
-    return reply.code(202).send(outcomes);
+    request.log.debug({ events: read.events.length }, "events ingested");
+    return reply.code(202).send(ownOutcomes(outcomes, own));
   });
 
   const decideRoute = { onRequest: guard("decide"), config: { openapi: DECIDE_DOC } };

@@ -5,8 +5,10 @@ import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { TrustService } from "../trust/trust-service.ts";
 import { createGuards } from "./auth.ts";
+import { registerCloudEventRoutes } from "./cloudevents-routes.ts";
 import { registerDecisionRoutes } from "./decision-routes.ts";
 import { registerEventRoutes } from "./event-routes.ts";
+import { registerGpcRoutes } from "./gpc-routes.ts";
 import { registerHealthRoutes } from "./health-routes.ts";
 import { HttpConfig } from "./http-config.ts";
 import { observeRequests, registerMetricsRoute } from "./metrics-routes.ts";
@@ -15,6 +17,7 @@ import { registerPreferenceRoutes } from "./preference-routes.ts";
 import { classify, problemOf, sendProblem } from "./problems.ts";
 import { logRequest, type RequestFailure } from "./request-log.ts";
 import type { HttpServer } from "./routes-context.ts";
+import { registerSegmentRoutes } from "./segment-routes.ts";
 import { registerSubjectRoutes } from "./subject-routes.ts";
 
 export type { HttpServer };
@@ -117,6 +120,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   const context = { app: options.app, guard: createGuards(config.keys) };
   registerHealthRoutes(server, context);
   registerEventRoutes(server, context);
+  registerSegmentRoutes(server, context, config.keys);
+  registerCloudEventRoutes(server, context);
+  registerGpcRoutes(server);
   registerSubjectRoutes(server, context);
   registerDecisionRoutes(server, context);
   if (options.trust !== undefined) registerPreferenceRoutes(server, context, options.trust);

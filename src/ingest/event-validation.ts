@@ -1,6 +1,13 @@
 import { AppError, type FieldProblem } from "../app/errors.ts";
+import { decodeTcString, TC_STRING_EXPECTED, tcfRecords } from "../consent/tcf.ts";
 import type { AttributeType } from "../engine/node.ts";
-import type { AssentEvent, AttributeValue, Channel, Instant } from "../engine/types.ts";
+import type {
+  AssentEvent,
+  AttributeValue,
+  Channel,
+  ConsentRecord,
+  Instant,
+} from "../engine/types.ts";
 import { CHANNELS, SUPPRESSION_REASONS } from "../engine/types.ts";
 import type { Catalog } from "../playbook/catalog.ts";
 import type { EventInput } from "./input-schema.ts";
@@ -13,6 +20,7 @@ export const SIGNAL_EVENTS = {
   "contact.updated": "data: { channel, jurisdiction } — where a contact point is registered",
   "suppression.recorded": "data: { reason, channel } — unsubscribed, hard_bounce, complaint, …",
   "gpc.signal": "data: {} — the Global Privacy Control signal was seen",
+  "tcf.signal": "data: { tcString } — an IAB TCF v2 string, recorded as the catalog's tcf: says",
 } as const;
 
 export type SignalEvent = keyof typeof SIGNAL_EVENTS;
@@ -21,6 +29,8 @@ export type SignalEvent = keyof typeof SIGNAL_EVENTS;
 export interface ValidEvent {
   readonly event: AssentEvent;
   readonly attributes: Readonly<Record<string, AttributeValue>>;
+  /** Consent ledger records the event stands for (a `tcf.signal`'s decoded string). */
+  readonly consent?: readonly ConsentRecord[];
 }
 
 /**
@@ -33,7 +43,7 @@ export function validateEvent(
   receivedAt: Instant,
   prefix = "",
 ): ValidEvent {
-  if (isSignal(input.type)) return validSignal(input, receivedAt, prefix);
+  if (isSignal(input.type)) return validSignal(input, catalog, receivedAt, prefix);
   const spec = catalog.events.get(input.type);
   if (spec === undefined) {
     const expected = "an event type declared in the catalog's events";
@@ -58,9 +68,15 @@ const SIGNAL_FIELDS: Readonly<Record<SignalEvent, readonly string[]>> = {
   "contact.updated": ["channel", "jurisdiction"],
   "suppression.recorded": ["reason", "channel"],
   "gpc.signal": [],
+  "tcf.signal": ["tcString"],
 };
 
-function validSignal(input: EventInput, receivedAt: Instant, prefix: string): ValidEvent {
+function validSignal(
+  input: EventInput,
+  catalog: Catalog,
+  receivedAt: Instant,
+  prefix: string,
+): ValidEvent {
   const type = input.type;
   if (!isSignal(type)) throw new Error(`not a signal: ${type}`);
   const problems: FieldProblem[] = [];
@@ -77,8 +93,34 @@ function validSignal(input: EventInput, receivedAt: Instant, prefix: string): Va
     throw new AppError("invalid_event", `event ${input.id} does not match its schema`, problems);
   }
   const event = toEvent(input, receivedAt);
-  signalData(event, prefix);
-  return { event, attributes: {} };
+  const signal = signalData(event, prefix);
+  if (signal.kind !== "tcf") return { event, attributes: {} };
+  return { event, attributes: {}, consent: tcfConsent(event, catalog, prefix) };
+}
+
+/** The ledger records of a `tcf.signal`, or an `invalid_consent` error naming the string. */
+function tcfConsent(event: AssentEvent, catalog: Catalog, prefix: string): ConsentRecord[] {
+  const pointer = `${prefix}/data/tcString`;
+  const tcString = event.data.tcString;
+  if (typeof tcString !== "string" || tcString === "") {
+    throw new AppError("invalid_consent", "the TC string is missing", [
+      { pointer, expected: TC_STRING_EXPECTED },
+    ]);
+  }
+  const decoded = decodeTcString(tcString);
+  if (!decoded.ok) {
+    throw new AppError("invalid_consent", `the TC string is not valid: ${decoded.problem}`, [
+      { pointer, expected: TC_STRING_EXPECTED },
+    ]);
+  }
+  if (catalog.tcf === undefined) {
+    const expected = "a catalog with a tcf: section mapping TCF signals to purposes";
+    throw new AppError("invalid_consent", "the catalog maps no TCF signal to a purpose", [
+      { pointer, expected },
+    ]);
+  }
+  const origin = { subjectId: event.subjectId, eventId: event.id, source: event.source };
+  return tcfRecords(decoded.choices, catalog.tcf, { ...origin, tcString });
 }
 
 function readAttributes(
@@ -160,6 +202,7 @@ export function signalData(event: AssentEvent, prefix = "") {
   const channel = event.data.channel;
   const validChannel = CHANNELS.find((candidate) => candidate === channel);
   if (event.type === "gpc.signal") return { kind: "gpc" as const };
+  if (event.type === "tcf.signal") return { kind: "tcf" as const };
   if (event.type === "contact.updated") {
     const jurisdiction = event.data.jurisdiction;
     if (validChannel === undefined || typeof jurisdiction !== "string") {

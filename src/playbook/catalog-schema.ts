@@ -10,6 +10,8 @@ import {
   Sensitivity,
   Slug,
 } from "./common-schema.ts";
+import { SegmentMapping } from "./segment-schema.ts";
+import { TcfMapping } from "./tcf-schema.ts";
 
 export const CatalogPurpose = z.strictObject({
   kind: z.enum(["service", "marketing"]),
@@ -58,6 +60,12 @@ export const CatalogFile = z
       .record(z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/), CatalogEvent)
       .default({})
       .meta({ description: "event types Assent accepts, each with a versioned schema" }),
+    segment: SegmentMapping.optional().meta({
+      description: "how Segment calls (track, identify, group, page, screen) become events",
+    }),
+    tcf: TcfMapping.optional().meta({
+      description: "which IAB TCF v2 signals in a TC string stand for which purposes",
+    }),
   })
   .meta({
     title: "Assent catalog",

@@ -4,8 +4,11 @@ import type { CatalogFile } from "./catalog-schema.ts";
 import { celNameProblem } from "./cel.ts";
 import { AttributeName, type Residency, type Sensitivity } from "./common-schema.ts";
 import { durationMs } from "./durations.ts";
+import { mappingIssues } from "./mapping-checks.ts";
 import type { Issue } from "./problems.ts";
 import { isRecord, rawItems } from "./raw.ts";
+import { NO_SEGMENT_MAPPING, type SegmentMapping } from "./segment-schema.ts";
+import type { TcfPurposeRule } from "./tcf-schema.ts";
 
 /** A catalog attribute with its tags, durations in milliseconds. */
 export interface AttributeSpec {
@@ -33,6 +36,17 @@ export interface Catalog {
   readonly purposes: ReadonlyMap<string, Purpose>;
   readonly attributes: ReadonlyMap<string, AttributeSpec>;
   readonly events: ReadonlyMap<string, EventSpec>;
+  /** How Segment calls become events; no rules when the catalog has no `segment:`. */
+  readonly segment: SegmentMapping;
+  /** How a TC string becomes consent records; absent when the catalog has no `tcf:`. */
+  readonly tcf?: TcfSpec;
+}
+
+/** The catalog's `tcf:` section, the expiry in milliseconds. */
+export interface TcfSpec {
+  readonly vendor?: number;
+  readonly expiresAfterMs?: number;
+  readonly purposes: Readonly<Record<string, TcfPurposeRule>>;
 }
 
 /**
@@ -40,7 +54,7 @@ export interface Catalog {
  * could not read. Runs on the raw document so that it reports alongside the schema.
  */
 export function catalogIssues(raw: unknown): Issue[] {
-  return [...attributeIssues(raw), ...eventIssues(raw)];
+  return [...attributeIssues(raw), ...eventIssues(raw), ...mappingIssues(raw)];
 }
 
 /** Event types may only set attributes the catalog declares. */
@@ -107,5 +121,18 @@ export function buildCatalog(file: CatalogFile): Catalog {
   for (const [type, event] of Object.entries(file.events)) {
     events.set(type, { type, version: event.version, attributes: new Set(event.attributes) });
   }
-  return { name: file.catalog, version: file.version, purposes, attributes, events };
+  const segment = file.segment ?? NO_SEGMENT_MAPPING;
+  const catalog = { name: file.catalog, version: file.version, purposes, attributes, events };
+  return file.tcf === undefined
+    ? { ...catalog, segment }
+    : { ...catalog, segment, tcf: tcfSpec(file.tcf) };
+}
+
+function tcfSpec(tcf: NonNullable<CatalogFile["tcf"]>): TcfSpec {
+  const expires = tcf.expires_after;
+  return {
+    ...(tcf.vendor === undefined ? {} : { vendor: tcf.vendor }),
+    ...(expires === undefined ? {} : { expiresAfterMs: durationMs(expires) }),
+    purposes: tcf.purposes,
+  };
 }

@@ -50,6 +50,19 @@ async function text(locator: Locator): Promise<string> {
   return ((await locator.textContent()) ?? "").replace(/\s+/g, " ").trim();
 }
 
+/** WCAG 2.2 contrast ratio of two CSS `rgb()` colours. */
+function contrast(foreground: string, background: string): number {
+  const luminance = (css: string) => {
+    const [r = 0, g = 0, b = 0] = (css.match(/\d+(\.\d+)?/g) ?? []).map(Number).map((v) => {
+      const c = v / 255;
+      return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [light, dark] = [luminance(foreground), luminance(background)].sort((a, b) => b - a);
+  return ((light ?? 0) + 0.05) / ((dark ?? 0) + 0.05);
+}
+
 const CAMPAIGN = "Category offers chosen for the customer from their purchase history";
 
 /** The choice row of the campaign e-mail. */
@@ -117,7 +130,7 @@ describe("preference centre in Chromium", () => {
     await page.close();
   });
 
-  test("every control has an accessible name and every purpose a legend", async () => {
+  test("every control has an accessible name, every purpose a legend, all text AA contrast", async () => {
     await seedCustomer(world, "br-3");
     const page = await newPage();
     await page.goto(world.links.preferenceLink("br-3", "7d").url);
@@ -125,6 +138,27 @@ describe("preference centre in Chromium", () => {
       .filter((el) => el.textContent.trim() === "" && !el.getAttribute("aria-label"))
       .map((el) => el.outerHTML)`);
     assert.deepEqual(unnamed, []);
+    const pairs: [string, string, string][] = await page.evaluate(`(() => {
+      const background = (el) => {
+        for (let at = el; at; at = at.parentElement) {
+          const color = getComputedStyle(at).backgroundColor;
+          if (color !== "rgba(0, 0, 0, 0)") return color;
+        }
+        return "rgb(255, 255, 255)";
+      };
+      return [".state-on", ".state-off", ".note", ".kind", "button", ".button", "p", "legend", ".brand"]
+        .map((selector) => document.querySelector(selector))
+        .filter((el) => el !== null)
+        .map((el) => [el.className || el.tagName, getComputedStyle(el).color, background(el)]);
+    })()`);
+    assert.ok(pairs.length >= 8);
+    for (const [what, fg, bg] of pairs) {
+      const ratio = contrast(fg, bg);
+      assert.ok(
+        ratio >= 4.5,
+        `${what}: ${fg} on ${bg} has contrast ${ratio.toFixed(2)}, below 4.5`,
+      );
+    }
     const fieldsets = await page.locator("fieldset").count();
     assert.ok(fieldsets > 0);
     assert.equal(await page.locator("fieldset > legend").count(), fieldsets);

@@ -1,0 +1,74 @@
+/**
+ * Ingesting Segment calls: map them through the catalog, ingest the events all or nothing, and
+ * answer per call. A problem in any call stores nothing, and names the call's own field
+ * (`/batch/3/properties/score`), not the event it would have become.
+ */
+
+import type { DecisionSummary, IngestOutcome } from "../../app/assent-app.ts";
+import { AppError } from "../../app/errors.ts";
+import type { EventInput } from "../input-schema.ts";
+import {
+  callProblems,
+  type MappingCatalog,
+  mapSegmentCalls,
+  type SegmentPlan,
+  type SegmentRequest,
+} from "./segment-mapping.ts";
+import type { SegmentCall } from "./segment-schema.ts";
+
+export type { SegmentRequest } from "./segment-mapping.ts";
+
+/** What became of one call, in the order of the request. */
+export interface SegmentOutcome {
+  readonly messageId: string;
+  /** `ignored`: the call maps to no event (see `reason`); its signals were still recorded. */
+  readonly status: "accepted" | "duplicate" | "ignored";
+  readonly reason?: string;
+  /** The consent signals the call carried and that were recorded (`gpc.signal`, `tcf.signal`). */
+  readonly signals?: readonly string[];
+  readonly decisions: readonly DecisionSummary[];
+}
+
+/** The app's all-or-nothing ingest of validated events. */
+export type Ingest = (
+  events: readonly EventInput[],
+  pointerBase: (index: number) => string,
+) => Promise<IngestOutcome[]>;
+
+/**
+ * Maps and ingests `calls` in one all-or-nothing step.
+ *
+ * @example
+ * await ingestSegmentCalls(batch.batch, catalog, { gpc: false, receivedAt, base: (i) => `/batch/${i}` }, ingest)
+ * // → [{ messageId: "m-1", status: "accepted", decisions: [...] }]
+ */
+export async function ingestSegmentCalls(
+  calls: readonly SegmentCall[],
+  catalog: MappingCatalog,
+  request: SegmentRequest,
+  ingest: Ingest,
+): Promise<SegmentOutcome[]> {
+  const plan = mapSegmentCalls(calls, catalog, request);
+  const outcomes = plan.events.length === 0 ? [] : await ingestPlan(plan, calls.length, ingest);
+  return plan.calls.map((call) => {
+    const signals = call.signals.length > 0 ? { signals: call.signals } : {};
+    const { messageId } = call;
+    if (call.eventIndex === undefined) {
+      return { messageId, status: "ignored", reason: call.ignored, ...signals, decisions: [] };
+    }
+    const outcome = outcomes[call.eventIndex];
+    const status = outcome?.status ?? "accepted";
+    return { messageId, status, ...signals, decisions: outcome?.decisions ?? [] };
+  });
+}
+
+async function ingestPlan(plan: SegmentPlan, calls: number, ingest: Ingest) {
+  try {
+    return await ingest(plan.events, (index) => plan.bases[index] ?? "");
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    const fields = callProblems(plan, error.fields);
+    const message = `${fields.length} problem(s) in ${calls} call(s); nothing was stored`;
+    throw new AppError(error.code, message, fields);
+  }
+}
