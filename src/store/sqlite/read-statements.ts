@@ -15,6 +15,8 @@ import type {
  * The read statements, prepared once per connection. Both connections hold them: the writer reads
  * its own uncommitted writes inside a transaction; the reader serves reads outside transactions
  * from the last committed state (WAL gives it a snapshot without blocking the writer).
+ *
+ * @internal Not part of the library: its statement types cannot be named in declarations.
  */
 export function prepareReads(db: Database.Database) {
   return {
@@ -25,6 +27,7 @@ export function prepareReads(db: Database.Database) {
   };
 }
 
+/** @internal */
 export type ReadStatements = ReturnType<typeof prepareReads>;
 
 function profileReads(db: Database.Database) {

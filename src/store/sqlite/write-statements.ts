@@ -7,6 +7,8 @@ type Params = Record<string, string | number | null>;
 /**
  * The write statements, prepared once on the writer connection. Positional parameters on the
  * replay hot path (events and attributes); named ones elsewhere for readability.
+ *
+ * @internal Not part of the library: its statement types cannot be named in declarations.
  */
 export function prepareWrites(db: Database.Database) {
   return {
@@ -18,6 +20,7 @@ export function prepareWrites(db: Database.Database) {
   };
 }
 
+/** @internal */
 export type WriteStatements = ReturnType<typeof prepareWrites>;
 
 // Ties on occurredAt go to the larger event id, so the winner does not depend on arrival order;
