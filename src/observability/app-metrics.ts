@@ -19,8 +19,10 @@ const CREDIT_LOOKBACK = 50;
 
 /**
  * The application with its business counters: every event ingested, every decision recorded
- * (by ingest, the clock's tick or a person's review verdict), counted after its transaction
- * committed, and outcome events credited to the node whose decision they follow.
+ * (by ingest, Segment ingest, the clock's tick or a person's review verdict), counted after its
+ * transaction committed, and outcome events credited to the node whose decision they follow.
+ * Segment calls count their decisions; their events are not counted by type, nor credited as
+ * outcomes (the outcome names no Assent event type).
  *
  * An outcome is an event of the type a node's experiment names (`outcome.event`) that arrives
  * within `outcome.within` of that node's newest `act` (arm `treated`) or `holdout` (arm
@@ -39,6 +41,11 @@ export function observeApp(app: AssentApp, metrics: Metrics, deployment: Deploym
       const outcomes = await app.ingest(events, pointerBase);
       observeIngest(metrics, events, outcomes);
       await creditOutcomes(app, metrics, watches, events, outcomes).catch(() => undefined);
+      return outcomes;
+    },
+    ingestSegment: async (calls, request) => {
+      const outcomes = await app.ingestSegment(calls, request);
+      for (const outcome of outcomes) observeDecisions(metrics, outcome.decisions);
       return outcomes;
     },
     tick: async (now) => {

@@ -103,6 +103,30 @@ describe("decisions from reviews and the clock", () => {
   });
 });
 
+describe("decisions from Segment calls", () => {
+  test("each decision a Segment call produced is counted", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "assent-segment-metrics-"));
+    const store = await openSqliteStore({ path: join(dir, "assent.db") });
+    try {
+      const metrics = createMetrics({ runtime: false });
+      const core = createApp({ store, deployment: deployment(), clock: () => NOW });
+      const summary = { decisionId: "d-1", nodeId: "invoice-call", outcome: "act" as const };
+      const decided = { ...summary, reason: "eligible" as const };
+      const segment = { messageId: "m-1", status: "accepted" as const, decisions: [decided] };
+      const app = observeApp(
+        { ...core, ingestSegment: async () => [segment] },
+        metrics,
+        deployment(),
+      );
+      await app.ingestSegment([], { writeKey: "unused" } as never);
+      assert.equal(await decisions(metrics, "act", "eligible"), 1);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("delivery attempts", () => {
   let peer: Peer | undefined;
   after(async () => peer?.close());
