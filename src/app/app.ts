@@ -13,10 +13,14 @@ import { NO_TRACING, type Tracing } from "../observability/tracing.ts";
 import type { UnsubscribeLinks } from "../outbox/list-unsubscribe.ts";
 import type { Catalog } from "../playbook/catalog.ts";
 import type { Deployment } from "../playbook/loader.ts";
-import type { Store, SubjectTx } from "../store/store.ts";
-import type { AssentApp, IngestOutcome } from "./assent-app.ts";
+import type { Delivery, Store, StoreTx, SubjectTx } from "../store/store.ts";
+import type { Timer } from "../timers/timer.ts";
+import { applyTimerChanges, fireTimer } from "../timers/timer-firing.ts";
+import { timerIndex } from "../timers/timer-plan.ts";
+import type { AssentApp, DecisionSummary, IngestOutcome } from "./assent-app.ts";
 import { eraseSubject } from "./erasure.ts";
 import { AppError, type FieldProblem } from "./errors.ts";
+import { cancelUnpermitted, recheckDelivery } from "./in-flight.ts";
 import { type DeliveryTarget, decide, decideAndRecord, type RecorderDeps } from "./recorder.ts";
 import { settleReview, tick } from "./scheduler.ts";
 
@@ -45,13 +49,27 @@ export interface AppOptions {
 /** The composition of store, engines and clock that every transport calls. */
 export interface App extends AssentApp {
   readonly deps: RecorderDeps;
+  /**
+   * The outbox worker's last check before an attempt: false (and the delivery cancelled, the
+   * cancellation logged) when consent no longer permits it. See `in-flight.ts`.
+   */
+  recheckDelivery(delivery: Delivery): Promise<boolean>;
   /** Ingests validated events deciding each as of `decideAt(event)` (replay: its own time). */
   ingestValid(
     events: readonly ValidEvent[],
     decideAt: (event: AssentEvent) => Instant,
   ): Promise<IngestOutcome[]>;
-  /** A replay group in one transaction: events decided as of their own time, consent in order. */
-  replayGroup(items: readonly ReplayItem[]): Promise<IngestOutcome[]>;
+  /**
+   * A replay group in one transaction: events decided as of their own time, consent in order.
+   * A timer an event of the group sets that comes due before a later item fires in its place,
+   * and `onFired` hears of its decisions.
+   */
+  replayGroup(
+    items: readonly ReplayItem[],
+    onFired?: (decisions: readonly DecisionSummary[]) => void,
+  ): Promise<IngestOutcome[]>;
+  /** The due instant of the soonest pending timer (a replay ticks its clock to it). */
+  nextTimerDue(): Promise<Instant | undefined>;
 }
 
 /** One validated line of a replay file. */
@@ -72,6 +90,7 @@ export function createApp(options: AppOptions): App {
     newId: options.newId ?? uuidv7,
     tracing: options.tracing ?? NO_TRACING,
     unsubscribe: options.unsubscribe,
+    timers: timerIndex(deployment.playbooks.flatMap((playbook) => playbook.nodes)),
   };
   const validate = (events: readonly EventInput[], base: (index: number) => string) =>
     validateAll(events, deployment, clock(), base);
@@ -81,7 +100,9 @@ export function createApp(options: AppOptions): App {
   return {
     deps,
     ingestValid,
-    replayGroup: (items) => replayGroup(store, deps, items),
+    replayGroup: (items, onFired) => replayGroup(store, deps, items, onFired),
+    nextTimerDue: () => store.nextTimerDue(),
+    timersOf: (subjectId) => store.timersOf(subjectId),
     ingest: async (events, base = (index) => `/events/${index}`) =>
       ingestValid(validate(events, base), () => clock()),
     ingestSegment: (calls, request) =>
@@ -91,7 +112,7 @@ export function createApp(options: AppOptions): App {
     dryRun: async (input) => dryRun(store, deps, validate([input], () => "")[0], clock()),
     recordConsent: async (subjectId, input) => {
       checkConsentPurpose(input, deployment.catalog);
-      return recordConsent(store, subjectId, input, deps.newId);
+      return recordConsent(store, deps, subjectId, input, clock());
     },
     consent: (subjectId, asOf) => store.consentView(subjectId, asOf),
     decisionsOf: (subjectId, limit) => store.decisionsOf(subjectId, limit),
@@ -99,6 +120,7 @@ export function createApp(options: AppOptions): App {
     reviews: (status, limit) => store.reviews(status, limit),
     settleReview: (reviewId, verdict) => settleReview(store, deps, reviewId, verdict, clock()),
     eraseSubject: (subjectId, at) => eraseSubject(store, deps, subjectId, at),
+    recheckDelivery: (delivery) => recheckDelivery(store, deps, delivery, clock()),
     tick: (now) => tick(store, deps, now),
     ready: () => isReady(store),
     close: () => store.close(),
@@ -153,18 +175,40 @@ async function replayGroup(
   store: Store,
   deps: RecorderDeps,
   items: readonly ReplayItem[],
+  onFired: (decisions: readonly DecisionSummary[]) => void = () => {},
 ): Promise<IngestOutcome[]> {
   const subjectOf = (item: ReplayItem) =>
     item.kind === "event" ? item.valid.event.subjectId : item.record.subjectId;
   return store.withSubjects([...new Set(items.map(subjectOf))], async (tx) => {
     const outcomes: IngestOutcome[] = [];
+    const created: Timer[] = [];
     for (const item of items) {
+      const at = item.kind === "event" ? item.valid.event.occurredAt : item.record.capturedAt;
+      onFired(await fireCreated(tx, deps, created, at));
       const subjectTx = tx.subject(subjectOf(item));
-      if (item.kind === "consent") await subjectTx.appendConsent(item.record);
-      else outcomes.push(await ingestOne(subjectTx, deps, item.valid, item.valid.event.occurredAt));
+      if (item.kind === "consent") {
+        await subjectTx.appendConsent(item.record);
+        await cancelUnpermitted(subjectTx, deps, at);
+      } else outcomes.push(await ingestOne(subjectTx, deps, item.valid, at, created));
     }
     return outcomes;
   });
+}
+
+/**
+ * Fires, on the replayed clock, the timers this group created that are due by `at`: their
+ * subjects are the group's, so they fire in its transaction, in order with its items.
+ */
+async function fireCreated(tx: StoreTx, deps: RecorderDeps, created: Timer[], at: Instant) {
+  const due = created.filter((timer) => timer.dueAt <= at).sort((a, b) => a.dueAt - b.dueAt);
+  if (due.length === 0) return [];
+  created.splice(0, created.length, ...created.filter((timer) => timer.dueAt > at));
+  const decisions: DecisionSummary[] = [];
+  for (const timer of due) {
+    const fired = await fireTimer(tx.subject(timer.subjectId), deps, timer, timer.dueAt);
+    decisions.push(...(fired ?? []));
+  }
+  return decisions;
 }
 
 /** One event in a span of its own: the root of the event's trace. */
@@ -173,6 +217,7 @@ function ingestOne(
   deps: RecorderDeps,
   valid: ValidEvent,
   now: Instant,
+  created?: Timer[],
 ): Promise<IngestOutcome> {
   const { event } = valid;
   const tracing = deps.tracing ?? NO_TRACING;
@@ -182,7 +227,7 @@ function ingestOne(
     "assent.subject_id": event.subjectId,
   };
   return tracing.inSpan("assent.event", fields, async (span) => {
-    const outcome = await ingestTraced(tx, deps, valid, now, tracing);
+    const outcome = await ingestTraced(tx, deps, valid, now, tracing, created);
     span.set({ "assent.ingest_status": outcome.status });
     return outcome;
   });
@@ -194,7 +239,13 @@ async function ingestTraced(
   { event, attributes, consent = [] }: ValidEvent,
   now: Instant,
   tracing: Tracing,
+  created?: Timer[],
 ): Promise<IngestOutcome> {
+  // An erased subject's events are not stored: their tombstone suppresses every decision.
+  if ((await tx.erasedAt()) !== undefined) {
+    const decisions = await decideAndRecord(tx, deps, event, now);
+    return { eventId: event.id, status: "accepted", decisions };
+  }
   const fields = { "assent.event_id": event.id };
   const inserted = await tracing.inSpan("assent.event.insert", fields, () => tx.insertEvent(event));
   if (inserted === "duplicate") {
@@ -202,12 +253,15 @@ async function ingestTraced(
   }
   if (isSignal(event.type)) {
     await applySignal(tx, event, consent);
+    await cancelUnpermitted(tx, deps, Math.max(now, event.occurredAt));
     return { eventId: event.id, status: "accepted", decisions: [] };
   }
   await tracing.inSpan("assent.profile.update", fields, () =>
     tx.applyAttributes(event, attributes),
   );
   const decisions = await decideAndRecord(tx, deps, event, now);
+  const timers = await applyTimerChanges(tx, deps, event, Object.keys(attributes), now);
+  created?.push(...timers);
   return { eventId: event.id, status: "accepted", decisions };
 }
 
@@ -257,14 +311,22 @@ async function dryRun(
   return decide(reads, deps, event, now);
 }
 
+/**
+ * Appends the record and, in the same transaction, cancels the work in flight it no longer
+ * permits, as of now or of the record's own instant if later (a withdrawal wins ties).
+ */
 async function recordConsent(
   store: Store,
+  deps: RecorderDeps,
   subjectId: string,
   input: ConsentInput,
-  newId: () => string,
+  now: Instant,
 ): Promise<ConsentRecord> {
-  const record = toConsentRecord(subjectId, input, newId);
-  await store.withSubject(subjectId, (tx) => tx.appendConsent(record));
+  const record = toConsentRecord(subjectId, input, deps.newId);
+  await store.withSubject(subjectId, async (tx) => {
+    await tx.appendConsent(record);
+    await cancelUnpermitted(tx, deps, Math.max(now, record.capturedAt));
+  });
   return record;
 }
 

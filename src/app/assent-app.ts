@@ -10,6 +10,7 @@ import type { ConsentInput, EventInput } from "../ingest/input-schema.ts";
 import type { SegmentOutcome, SegmentRequest } from "../ingest/segment/segment-ingest.ts";
 import type { SegmentCall } from "../ingest/segment/segment-schema.ts";
 import type { Review, ReviewStatus, StoredDecision } from "../store/store.ts";
+import type { Timer } from "../timers/timer.ts";
 
 /**
  * The application layer: what every transport (HTTP, CLI, stream consumer) calls. Transports
@@ -38,6 +39,8 @@ export interface AssentApp {
   decisionsOf(subjectId: string, limit: number): Promise<StoredDecision[]>;
   decision(decisionId: string): Promise<StoredDecision | undefined>;
   reviews(status: ReviewStatus | "all", limit: number): Promise<Review[]>;
+  /** The subject's pending timers, soonest first, each with why it exists. */
+  timersOf(subjectId: string): Promise<Timer[]>;
   /** Approve re-decides and acts (reason review_approved); reject suppresses. */
   settleReview(reviewId: string, verdict: "approved" | "rejected"): Promise<Review>;
   /**
@@ -49,8 +52,10 @@ export interface AssentApp {
    * reports `alreadyErased` and changes nothing.
    */
   eraseSubject(subjectId: string, at: Instant): Promise<ErasureReport>;
-  /** Re-decides due deferrals and expires overdue reviews, as of `now`. */
+  /** Fires due timers, re-decides due deferrals and expires overdue reviews, as of `now`. */
   tick(now: Instant): Promise<{
+    /** Timers that fired (each walked the pipeline as of its instant). */
+    readonly timers: number;
     readonly deferrals: number;
     readonly expiredReviews: number;
     readonly decisions: readonly DecisionSummary[];
@@ -84,6 +89,12 @@ export interface DecisionSummary {
   readonly outcome: Outcome;
   readonly reason: ReasonCode;
   readonly deferUntil?: string;
+  /** On a decision a timer caused: the timer, its due instant and how late it fired. */
+  readonly timer?: {
+    readonly timerId: string;
+    readonly dueAt: string;
+    readonly firedLateByMs: number;
+  };
 }
 
 export interface IngestOutcome {

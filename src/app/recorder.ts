@@ -1,9 +1,10 @@
 import type { Engine } from "../engine/engine.ts";
 import type { CompiledNode, Release } from "../engine/node.ts";
-import type { AssentEvent, Decision, Instant } from "../engine/types.ts";
+import type { AssentEvent, Decision, Instant, TimerFact, TimerFiring } from "../engine/types.ts";
 import { NO_TRACING, type SpanIds, type Tracing } from "../observability/tracing.ts";
 import { listUnsubscribeHeaders, type UnsubscribeLinks } from "../outbox/list-unsubscribe.ts";
 import type { SubjectTx } from "../store/store.ts";
+import type { TimerIndex } from "../timers/timer-plan.ts";
 import type { DecisionSummary } from "./assent-app.ts";
 
 /** Where acted decisions go: one outbox entry per target, each recorded on its own. */
@@ -20,6 +21,8 @@ export interface RecorderDeps {
   readonly newId: () => string;
   /** Spans for deciding, each decision, its steps and its record; none unless given. */
   readonly tracing?: Tracing;
+  /** The deployment's time-triggered nodes (none when absent). */
+  readonly timers?: TimerIndex;
   /** Unsubscribe links for marketing e-mail; without them no List-Unsubscribe is added. */
   readonly unsubscribe?: UnsubscribeLinks;
 }
@@ -37,11 +40,12 @@ export async function decideAndRecord(
   event: AssentEvent,
   now: Instant,
   only?: CompiledNode,
+  firing?: TimerFiring,
 ): Promise<DecisionSummary[]> {
   const tracing = deps.tracing ?? NO_TRACING;
   const fields = { "assent.event_id": event.id, "assent.subject_id": event.subjectId };
   const decisions = await tracing.inSpan("assent.decide", fields, () =>
-    decide(tx, deps, event, now, only),
+    decide(tx, deps, event, now, only, firing),
   );
   const summaries: DecisionSummary[] = [];
   for (const decision of decisions) summaries.push(await record(tx, deps, decision, now));
@@ -51,13 +55,17 @@ export async function decideAndRecord(
 /** What deciding reads from the store. */
 export type DecisionReads = Pick<SubjectTx, "profile" | "consentView" | "sends">;
 
-/** Decides without recording anything (dry run, or before a review's outcome). */
+/**
+ * Decides without recording anything (dry run, or before a review's outcome). With `firing`,
+ * `only` is a time-triggered node whose timer came due, and `event` the one that set it.
+ */
 export async function decide(
   tx: DecisionReads,
   deps: RecorderDeps,
   event: AssentEvent,
   now: Instant,
   only?: CompiledNode,
+  firing?: TimerFiring,
 ): Promise<Decision[]> {
   if (only === undefined && !triggersAnyNode(deps, event)) return [];
   const [profile, consent, history] = await Promise.all([
@@ -67,7 +75,7 @@ export async function decide(
   ]);
   const decisions: Decision[] = [];
   for (const { engine, release } of deps.engines) {
-    const input = { event, profile, consent, history, release, now };
+    const input = { event, profile, consent, history, release, now, firing };
     if (only === undefined) decisions.push(...engine.decide(input));
     else if (engine.nodes.includes(only)) decisions.push(engine.decideNode(only, input));
   }
@@ -144,7 +152,8 @@ async function recordTraced(
   if (decision.outcome === "review") await openReview(tx, deps, decision, decisionId, now);
   const { nodeId, outcome, reason, deferUntil } = decision;
   const until = deferUntil === undefined ? undefined : new Date(deferUntil).toISOString();
-  return { decisionId, nodeId, outcome, reason, deferUntil: until };
+  const summary = { decisionId, nodeId, outcome, reason, deferUntil: until };
+  return decision.timer === undefined ? summary : { ...summary, timer: timerView(decision.timer) };
 }
 
 async function act(tx: SubjectTx, deps: RecorderDeps, decision: Decision, decisionId: string) {
@@ -210,6 +219,10 @@ async function openReview(
     expiresAt: now + (findNode(deps, decision.nodeId)?.review?.slaMs ?? deps.reviewSlaMs),
     status: "pending",
   });
+}
+
+function timerView({ timerId, dueAt, firedLateByMs }: TimerFact) {
+  return { timerId, dueAt: new Date(dueAt).toISOString(), firedLateByMs };
 }
 
 /**

@@ -2,6 +2,7 @@ import { REASONS } from "../engine/reasons.ts";
 import type { Decision, ExplanationStep, Instant } from "../engine/types.ts";
 import type { Deferral, Review, Store, SubjectTx } from "../store/store.ts";
 import { StoreError } from "../store/store-error.ts";
+import { fireDueTimers, firingOf } from "../timers/timer-firing.ts";
 import type { DecisionSummary } from "./assent-app.ts";
 import { AppError } from "./errors.ts";
 import { decide, decideAndRecord, findNode, type RecorderDeps, record } from "./recorder.ts";
@@ -11,7 +12,8 @@ import { decide, decideAndRecord, findNode, type RecorderDeps, record } from "./
  * checked again then), and reviews nobody settled expire after their SLA.
  */
 export async function tick(store: Store, deps: RecorderDeps, now: Instant) {
-  const decisions: DecisionSummary[] = [];
+  const timers = await fireDueTimers(store, deps, now);
+  const decisions: DecisionSummary[] = [...timers.decisions];
   let deferrals = 0;
   for (;;) {
     const due = await store.dueDeferrals(now, 500);
@@ -21,7 +23,7 @@ export async function tick(store: Store, deps: RecorderDeps, now: Instant) {
   }
   const expired = await expireReviews(store, deps, now);
   decisions.push(...expired);
-  return { deferrals, expiredReviews: expired.length, decisions };
+  return { timers: timers.fired, deferrals, expiredReviews: expired.length, decisions };
 }
 
 /** Re-decides due deferrals, oldest first, in one transaction (group commit). */
@@ -30,19 +32,28 @@ async function redecideAll(store: Store, deps: RecorderDeps, due: readonly Defer
   return store.withSubjects(subjects, async (tx) => {
     const decisions: DecisionSummary[] = [];
     for (const deferral of due) {
-      decisions.push(...(await redecide(tx.subject(deferral.subjectId), deps, deferral)));
+      const subjectTx = tx.subject(deferral.subjectId);
+      decisions.push(...(await redecide(store, subjectTx, deps, deferral)));
     }
     return decisions;
   });
 }
 
-/** Re-decides a deferral as of its own due instant. */
-async function redecide(tx: SubjectTx, deps: RecorderDeps, deferral: Deferral) {
+/**
+ * Re-decides a deferral as of its own due instant. A deferred timer firing is decided again as
+ * that firing, which the deferring decision recorded.
+ */
+async function redecide(store: Store, tx: SubjectTx, deps: RecorderDeps, deferral: Deferral) {
   await tx.completeDeferral(deferral.deferralId);
   const event = await tx.event(deferral.eventId);
   const node = findNode(deps, deferral.nodeId);
   if (event === undefined || node === undefined) return [];
-  return decideAndRecord(tx, deps, event, deferral.dueAt, node);
+  const firing = node.trigger.timer === undefined ? undefined : await firingFrom(store, deferral);
+  return decideAndRecord(tx, deps, event, deferral.dueAt, node, firing);
+}
+
+async function firingFrom(store: Store, deferral: Deferral) {
+  return firingOf((await store.getDecision(deferral.decisionId))?.decision.timer);
 }
 
 async function expireReviews(
@@ -107,7 +118,8 @@ async function applyVerdict(
   const event = await tx.event(review.eventId);
   const node = findNode(deps, review.nodeId);
   if (event === undefined || node === undefined) return;
-  for (const decision of await decide(tx, deps, event, now, node)) {
+  const firing = firingOf((await original(store, review)).timer);
+  for (const decision of await decide(tx, deps, event, now, node, firing)) {
     const approved =
       decision.outcome === "review" ? concluded(decision, "review_approved", now) : decision;
     await record(tx, deps, approved, now);

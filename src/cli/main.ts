@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { eraseCommand } from "./erase-command.ts";
 import { explainCommand } from "./explain-command.ts";
 import { linkCommand } from "./link-command.ts";
 import { logCommand } from "./log-command.ts";
@@ -11,6 +12,8 @@ import { reportCommand } from "./report-command.ts";
 import { schemasCommand } from "./schemas-command.ts";
 import { serveCommand } from "./serve-command.ts";
 import { simulateCommand } from "./simulate-command.ts";
+import { timersCommand } from "./timers-command.ts";
+import { upliftCommand } from "./uplift-command.ts";
 
 const manifest: unknown = JSON.parse(
   readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
@@ -32,10 +35,13 @@ program.addCommand(replayCommand());
 program.addCommand(logCommand());
 program.addCommand(explainCommand());
 program.addCommand(linkCommand());
+program.addCommand(eraseCommand());
+program.addCommand(timersCommand());
 program.addCommand(playbookCommand());
 program.addCommand(schemasCommand());
 program.addCommand(reasonsCommand());
 program.addCommand(readoutCommand());
 program.addCommand(reportCommand());
+program.addCommand(upliftCommand());
 
 await program.parseAsync(process.argv);

@@ -11,9 +11,9 @@ import { openFileConnector } from "../outbox/file-connector.ts";
 import { createDeliveryWorker, decisionSpanIn } from "../outbox/worker.ts";
 import { loadDeploymentFromDir } from "../playbook/loader.ts";
 import { openStore } from "../store/open-store.ts";
+import { startTimerClock } from "../timers/timer-clock.ts";
 import { httpUrl, oneOf, wholeNumber } from "./options.ts";
 import { reportAppError } from "./report-error.ts";
-import { serveLinks, trustService } from "./trust-setup.ts";
 import {
   METRICS_ACCESS,
   type MetricsFlag,
@@ -22,6 +22,7 @@ import {
   webhookConnector,
   webhookSecrets,
 } from "./serve-integrations.ts";
+import { serveLinks, trustService } from "./trust-setup.ts";
 
 interface ServeFlags {
   readonly playbooks: string;
@@ -116,24 +117,26 @@ async function serve(flags: ServeFlags): Promise<void> {
     leaseMs: 60_000,
     backoff: { baseMs: 1_000, capMs: 300_000, maxAttempts: 10 },
     tracing: { tracing, decisionSpan: decisionSpanIn(store) },
+    // Consent is asked again just before each attempt: a withdrawal always wins.
+    recheck: (delivery) => core.recheckDelivery(delivery),
   });
-  const ticker = setInterval(
-    () =>
-      void app
-        .tick(Date.now())
-        .catch((error: unknown) =>
-          logger.error(
-            { errorName: error instanceof Error ? error.name : typeof error },
-            "tick failed",
-          ),
-        ),
-    1_000,
-  );
+  // Timers fire at their exact instant; deferrals and review expiry at least every second.
+  const ticker = startTimerClock({
+    tick: (now) => app.tick(now),
+    nextDue: () => store.nextTimerDue(),
+    clock: Date.now,
+    pollMs: 1_000,
+    onError: (error: unknown) =>
+      logger.error(
+        { errorName: error instanceof Error ? error.name : typeof error },
+        "tick failed",
+      ),
+  });
   worker.start();
   const address = await server.listen({ host: flags.host, port: flags.port });
   announce(address, store.location, keyFile, created, keys[0]?.secret, deployment.playbooks.length);
   await untilSignal();
-  clearInterval(ticker);
+  await ticker.stop();
   await worker.stop();
   await server.close();
   await tracing.shutdown();

@@ -3,7 +3,7 @@ import type { CompiledNode, Policy } from "./node.ts";
 import { nodePlan } from "./prepared.ts";
 import { REASONS } from "./reasons.ts";
 import { assignment, choice, pacing, review } from "./selection.ts";
-import { type Decision, STEP_NAMES } from "./types.ts";
+import { type Decision, STEP_NAMES, type TimerFact, type TimerFiring } from "./types.ts";
 import { type DecisionInput, fail, type Stop, type Walk } from "./walk.ts";
 
 export type { DecisionInput };
@@ -79,7 +79,14 @@ function conclude(walk: Walk, stop: Stop): Decision {
     steps: walk.steps,
     sentence: REASONS[stop.reason].sentence,
     versions: versionsOf(walk),
+    // Always present (undefined on event decisions), so that every decision has one shape.
+    timer: input.firing === undefined ? undefined : timerFact(input.firing),
   };
+}
+
+function timerFact(firing: TimerFiring): TimerFact {
+  const { timerId, dueAt, firedAt, why } = firing;
+  return { timerId, dueAt, firedLateByMs: Math.max(0, firedAt - dueAt), why };
 }
 
 function versionsOf(walk: Walk): Decision["versions"] {
@@ -124,9 +131,12 @@ export interface Engine {
 export function createEngine(nodes: readonly CompiledNode[], policy: Policy): Engine {
   const byEvent = new Map<string, CompiledNode[]>();
   for (const node of nodes) {
-    const list = byEvent.get(node.trigger.event) ?? [];
+    // Time-triggered nodes wake only when their timer fires (decideNode with a firing).
+    const type = node.trigger.event;
+    if (type === undefined) continue;
+    const list = byEvent.get(type) ?? [];
     list.push(node);
-    byEvent.set(node.trigger.event, list);
+    byEvent.set(type, list);
   }
   return {
     policy,

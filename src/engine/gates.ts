@@ -1,5 +1,6 @@
 import { checkPermission } from "../consent/permission.ts";
 import { emptyContext, missingRequired, place, planContext, ruleContext } from "./context.ts";
+import { isoInstant } from "./instant-format.ts";
 import type { BundleAttribute, RuleContext } from "./node.ts";
 import { candidateWords } from "./prepared.ts";
 import type { AttributeState, Channel } from "./types.ts";
@@ -16,6 +17,12 @@ const NOT_ELIGIBLE: Stop = { outcome: "suppress", reason: "not_eligible" };
 /** 1. trigger: the release and node are live and the event meets the trigger condition. */
 export function trigger(walk: Walk): Stop | undefined {
   const { node, input } = walk;
+  // An erased subject's tombstone blocks everything, at once and for good (GDPR Art. 17).
+  const erasedAt = input.consent.erasedAt;
+  if (erasedAt !== undefined) {
+    const detail = `the subject's data was erased at ${isoInstant(erasedAt)} (GDPR Art. 17)`;
+    return fail(walk, "trigger", { outcome: "suppress", reason: "subject_erased" }, { detail });
+  }
   if (input.release.state === "killed") {
     return fail(
       walk,
@@ -41,18 +48,58 @@ export function trigger(walk: Walk): Stop | undefined {
 
 function triggerCondition(walk: Walk): Stop | undefined {
   const { node, input } = walk;
+  if (node.trigger.timer !== undefined || input.firing !== undefined) return timerTrigger(walk);
   const rule = node.trigger.when;
   const evidence = [input.event.id];
   if (rule === undefined) {
     record(walk, "trigger", { verdict: "pass", evidence, detail: `event ${input.event.type}` });
     return undefined;
   }
+  return whenCondition(walk, evidence, walk.plan.facts.triggerDetail);
+}
+
+/**
+ * A time-triggered node decides only when its timer fires, and an event-triggered node never on
+ * a timer. The step names the timer, when it was due and how late it fired.
+ */
+function timerTrigger(walk: Walk): Stop | undefined {
+  const { node, input } = walk;
+  const { firing } = input;
+  if (firing === undefined || node.trigger.timer === undefined) {
+    const detail =
+      firing === undefined
+        ? `node ${node.id} decides only when its timer fires`
+        : `node ${node.id} is triggered by an event, not by a timer`;
+    return fail(walk, "trigger", NO_TRIGGER_MATCH, { evidence: [input.event.id], detail });
+  }
+  const evidence = [input.event.id, firing.timerId];
+  const late = firing.firedAt - firing.dueAt;
+  const lateness = late > 0 ? `fired ${lateWords(late)} late` : "fired on time";
+  const fired = `timer ${firing.why}, due ${isoInstant(firing.dueAt)}, ${lateness}`;
+  const rule = node.trigger.when;
+  if (rule === undefined) {
+    record(walk, "trigger", { verdict: "pass", evidence, detail: fired });
+    return undefined;
+  }
+  return whenCondition(walk, evidence, `${fired}; when ${rule.source}`);
+}
+
+function lateWords(ms: number): string {
+  if (ms < 1_000) return `${ms} ms`;
+  const seconds = ms / 1_000;
+  return seconds < 120 ? `${seconds.toFixed(1)} s` : ageWords(ms);
+}
+
+/** The trigger's `when` rule over the attributes it reads. */
+function whenCondition(walk: Walk, evidence: readonly string[], detail: string): Stop | undefined {
+  const { node, input } = walk;
+  const rule = node.trigger.when;
+  if (rule === undefined) return undefined;
   const plan = walk.plan.bundle.trigger;
   const context = planContext(plan, input.profile, input.event, input.now, true);
   if (context === undefined) return missingTriggerAttribute(walk, evidence);
   const matched = rule.evaluate(context);
   const { attributes } = rule;
-  const detail = walk.plan.facts.triggerDetail;
   if (!matched) return fail(walk, "trigger", NO_TRIGGER_MATCH, { evidence, attributes, detail });
   record(walk, "trigger", { verdict: "pass", evidence, attributes, detail });
   return undefined;

@@ -84,11 +84,39 @@ export interface ReviewSpec {
   readonly slaMs?: number;
 }
 
+/** After a delay following an event, unless one of the `unless` events comes first. */
+export interface DelayTimerSpec {
+  readonly kind: "delay";
+  readonly event: string;
+  readonly delayMs: number;
+  readonly unless: readonly string[];
+}
+
+/** Before or after a date held in a timestamp attribute, by an offset. */
+export interface DateTimerSpec {
+  readonly kind: "date";
+  readonly attribute: string;
+  readonly side: "before" | "after";
+  readonly offsetMs: number;
+}
+
+export type TimerSpec = DelayTimerSpec | DateTimerSpec;
+
+/**
+ * What wakes a node: an event of type `event`, or a durable timer (`timer`). Exactly one of the
+ * two is set; `when` is checked either way, at the instant the node decides.
+ */
+export interface CompiledTrigger {
+  readonly event?: string;
+  readonly timer?: TimerSpec;
+  readonly when?: CompiledRule;
+}
+
 export interface CompiledNode {
   readonly id: string;
   readonly playbook: string;
   readonly playbookVersion: number;
-  readonly trigger: { readonly event: string; readonly when?: CompiledRule };
+  readonly trigger: CompiledTrigger;
   readonly bundle: readonly BundleAttribute[];
   readonly eligibility?: CompiledRule;
   readonly purpose: Purpose;

@@ -135,6 +135,11 @@ export interface ConsentView {
   /** Global Privacy Control: the instant the signal was first seen, if it was. */
   readonly gpcSince?: Instant;
   readonly contacts: Readonly<Partial<Record<Channel, ContactPoint>>>;
+  /**
+   * When the subject's data was erased (GDPR Art. 17): a view that carries it suppresses every
+   * decision for them (`subject_erased`), whatever else it says.
+   */
+  readonly erasedAt?: Instant;
 }
 
 // ---------------------------------------------------------------- pacing
@@ -209,6 +214,28 @@ export interface ChosenAction {
   readonly score?: number;
 }
 
+/**
+ * A durable timer coming due: what a time-triggered node decides on instead of a fresh event.
+ * The timer kinds and their records live in `src/timers/`; the engine needs only this.
+ */
+export interface TimerFiring {
+  readonly timerId: string;
+  /** The instant the timer was set for. */
+  readonly dueAt: Instant;
+  /** The instant the scheduler fired it: `dueAt`, or later when the service was down. */
+  readonly firedAt: Instant;
+  /** Why the timer exists, in words (`3d after claim.opened e-1, unless claim.closed`). */
+  readonly why: string;
+}
+
+/** On a decision that a timer caused: which one, when it was due and how late it fired. */
+export interface TimerFact {
+  readonly timerId: string;
+  readonly dueAt: Instant;
+  readonly firedLateByMs: number;
+  readonly why: string;
+}
+
 export interface Decision {
   readonly nodeId: string;
   readonly playbook: string;
@@ -233,4 +260,6 @@ export interface Decision {
   };
   /** For reason `error`: a stable code. Never a stack trace, never personal data. */
   readonly errorCode?: string;
+  /** For a decision a timer caused: the timer, its due instant and how late it fired. */
+  readonly timer?: TimerFact;
 }

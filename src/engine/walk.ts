@@ -13,6 +13,7 @@ import type {
   ReasonCode,
   SendRecord,
   StepName,
+  TimerFiring,
   Verdict,
 } from "./types.ts";
 
@@ -26,6 +27,8 @@ export interface DecisionInput {
   readonly release: Release;
   /** The decision instant. */
   readonly now: Instant;
+  /** For a time-triggered node: the timer that came due (`event` is the one that set it). */
+  readonly firing?: TimerFiring;
 }
 
 /** A candidate action on one channel, narrowed step by step. */

@@ -3,7 +3,7 @@ import { ConsentInput } from "../ingest/input-schema.ts";
 import { parseInput } from "./field-problems.ts";
 import type { RouteDoc } from "./openapi.ts";
 import type { HttpServer, RouteContext } from "./routes-context.ts";
-import { consentRecordView, consentView, storedDecisionView } from "./views.ts";
+import { consentRecordView, consentView, storedDecisionView, timerView } from "./views.ts";
 
 const Id = z.string().min(1).max(200);
 
@@ -43,11 +43,19 @@ const DECISIONS_DOC: RouteDoc = {
   responses: { 200: { description: "stored decisions, each with its trace id" } },
 };
 
+const TIMERS_DOC: RouteDoc = {
+  summary: "The subject's pending timers, soonest first, with why each exists",
+  tags: ["decisions"],
+  params: SubjectParams,
+  responses: { 200: { description: "timers: node, kind, due instant, why and the causing event" } },
+};
+
 /**
  * Routes under `/v1/subjects/:subjectId`:
  * - `POST .../consent` (scope consent): appends a consent ledger record; 201 with the record.
  * - `GET .../consent?asOf=` (scope read or consent): the consent view, now or as of an instant.
  * - `GET .../decisions?limit=` (scope read): the subject's decisions, newest first.
+ * - `GET .../timers` (scope read): the subject's pending timers, soonest first, with why.
  */
 export function registerSubjectRoutes(server: HttpServer, { app, guard }: RouteContext): void {
   server.post(
@@ -78,5 +86,12 @@ export function registerSubjectRoutes(server: HttpServer, { app, guard }: RouteC
     const { limit } = parseInput(ListQuery, request.query, "query");
     const decisions = await app.decisionsOf(subjectId, limit);
     return decisions.map(storedDecisionView);
+  });
+
+  const timersRoute = { onRequest: guard("read"), config: { openapi: TIMERS_DOC } };
+  server.get("/v1/subjects/:subjectId/timers", timersRoute, async (request) => {
+    const { subjectId } = parseInput(SubjectParams, request.params, "path");
+    const timers = await app.timersOf(subjectId);
+    return timers.map(timerView);
   });
 }

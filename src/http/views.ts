@@ -1,5 +1,6 @@
 import type { ConsentRecord, ConsentView, Decision, Instant } from "../engine/types.ts";
 import type { Review, StoredDecision } from "../store/store.ts";
+import type { Timer } from "../timers/timer.ts";
 
 /**
  * Response shapes. Clients send instants as ISO 8601 strings, so they get them back that way;
@@ -20,6 +21,10 @@ export function decisionView(decision: Decision) {
     ...decision,
     decidedAt: iso(decision.decidedAt),
     deferUntil: isoOrAbsent(decision.deferUntil),
+    timer:
+      decision.timer === undefined
+        ? undefined
+        : { ...decision.timer, dueAt: iso(decision.timer.dueAt) },
   };
 }
 
@@ -48,6 +53,7 @@ export function consentView(view: ConsentView) {
       liftedAt: isoOrAbsent(suppression.liftedAt),
     })),
     gpcSince: isoOrAbsent(view.gpcSince),
+    erasedAt: isoOrAbsent(view.erasedAt),
   };
 }
 
@@ -58,5 +64,18 @@ export function reviewView(review: Review) {
     openedAt: iso(review.openedAt),
     expiresAt: iso(review.expiresAt),
     settledAt: isoOrAbsent(review.settledAt),
+  };
+}
+
+/** A pending timer as the API shows it: instants as ISO 8601, and why it exists. */
+export function timerView(timer: Timer) {
+  return {
+    timerId: timer.timerId,
+    nodeId: timer.nodeId,
+    kind: timer.kind,
+    dueAt: iso(timer.dueAt),
+    why: timer.why,
+    eventId: timer.eventId,
+    createdAt: iso(timer.createdAt),
   };
 }

@@ -9,9 +9,11 @@ import type {
   BundleAttribute,
   CompiledNode,
   CompiledRule,
+  CompiledTrigger,
   ExperimentSpec,
   ReviewSpec,
   ScoringModel,
+  TimerSpec,
 } from "../engine/node.ts";
 import type { QuietHours } from "../engine/types.ts";
 import { compileCap } from "./caps.ts";
@@ -77,7 +79,7 @@ export function compileNode(
     id: node.id,
     playbook: header.name,
     playbookVersion: header.version,
-    trigger: { event: node.trigger.event, ...(rules.when ? { when: rules.when } : {}) },
+    trigger: compileTrigger(node.trigger, rules.when),
     bundle: compileBundle(node.bundle, scope.catalog),
     ...(rules.eligibility ? { eligibility: rules.eligibility } : {}),
     purpose,
@@ -95,6 +97,36 @@ export function compileNode(
   };
   return { node: compiled, issues: [] };
 }
+
+/** An event trigger keeps the shape it always had; a timer trigger carries its spec instead. */
+function compileTrigger(trigger: Trigger, when: CompiledRule | undefined): CompiledTrigger {
+  const timer = timerSpec(trigger);
+  return {
+    ...(trigger.event === undefined ? {} : { event: trigger.event }),
+    ...(timer === undefined ? {} : { timer }),
+    ...(when ? { when } : {}),
+  };
+}
+
+function timerSpec(trigger: Trigger): TimerSpec | undefined {
+  const { after, before } = trigger;
+  if (before !== undefined) {
+    return {
+      kind: "date",
+      attribute: before.attribute,
+      side: "before",
+      offsetMs: ms(before.offset),
+    };
+  }
+  if (after === undefined) return undefined;
+  if ("attribute" in after) {
+    return { kind: "date", attribute: after.attribute, side: "after", offsetMs: ms(after.offset) };
+  }
+  const unless = trigger.unless === undefined ? [] : [trigger.unless.event];
+  return { kind: "delay", event: after.event, delayMs: ms(after.delay), unless };
+}
+
+const ms = durationMs;
 
 function optionalParts(node: PlaybookNode, when: CompiledRule | undefined) {
   return {

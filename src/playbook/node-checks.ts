@@ -12,6 +12,7 @@ import { experimentIssues, modelIssues } from "./model-checks.ts";
 import { PlaybookNode } from "./playbook-schema.ts";
 import type { Issue } from "./problems.ts";
 import { rawItems, rawString, validItems, whenValid } from "./raw.ts";
+import { triggerIssues } from "./trigger-checks.ts";
 
 /** What a node is checked against. */
 export interface NodeScope {
@@ -32,6 +33,7 @@ const ExemptPart = PlaybookNode.pick({ exempt_from: true }).loose();
 const QuietPart = PlaybookNode.pick({ quiet_hours: true }).loose();
 const ModelPart = PlaybookNode.pick({ bundle: true, model: true }).loose();
 const ExperimentPart = PlaybookNode.pick({ experiment: true }).loose();
+const TriggerPart = PlaybookNode.pick({ trigger: true }).loose();
 
 /**
  * Every policy problem of a node as written (before or without its schema passing):
@@ -44,6 +46,7 @@ export function nodeIssues(raw: unknown, scope: NodeScope): Issue[] {
   const capIds = new Set([...policyCapIds, ...rawItems(raw, "caps").flatMap(capId)]);
 
   return [
+    ...whenValid(TriggerPart, raw, (node) => triggerIssues(node.trigger, rawBundle(raw), scope)),
     ...whenValid(PurposePart, raw, (node) => purposeIssues(node, scope.catalog)),
     ...whenValid(BundlePart, raw, (node) => bundleIssues(node, scope)),
     ...whenValid(ActionPart, raw, actionChannelIssues),
@@ -53,6 +56,12 @@ export function nodeIssues(raw: unknown, scope: NodeScope): Issue[] {
     ...whenValid(ModelPart, raw, (node) => modelIssues(node, scope.catalog)),
     ...whenValid(ExperimentPart, raw, experimentIssues),
   ];
+}
+
+/** The attribute names the node's bundle lists, valid or not (`?` removed). */
+function rawBundle(raw: unknown): Set<string> {
+  const names = rawItems(raw, "bundle").filter((entry) => typeof entry === "string");
+  return new Set(names.map((entry) => entry.replace(/\?$/, "")));
 }
 
 function capId(cap: unknown): string[] {

@@ -1,8 +1,10 @@
 import { z } from "zod";
 import {
   ActionKind,
+  AttributeName,
   Channel,
   Clock,
+  Duration,
   LawfulBasis,
   NodeCap,
   PurposeId,
@@ -38,9 +40,50 @@ export const BundleEntry = z.string().regex(/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\?
 });
 export type BundleEntry = z.infer<typeof BundleEntry>;
 
+const TimerDelay = Duration.meta({
+  description: "how long after the event, such as 3d or 36h (more than 0, at most 366d)",
+});
+
+const TimerOffset = Duration.meta({
+  description: "how long before or after the date, such as 90d (more than 0, at most 366d)",
+});
+
+/** `after: { event: claim.opened, delay: 3d }`: a timer started by an event. */
+export const AfterEvent = z.strictObject({
+  event: EventType.meta({ description: "the event that starts the timer" }),
+  delay: TimerDelay,
+});
+export type AfterEvent = z.infer<typeof AfterEvent>;
+
+/** `before: { attribute: contract.term_end, offset: 90d }`: a timer set by a date attribute. */
+export const DateOffset = z.strictObject({
+  attribute: AttributeName.meta({ description: "a timestamp attribute in the node's bundle" }),
+  offset: TimerOffset,
+});
+export type DateOffset = z.infer<typeof DateOffset>;
+
+export const Unless = z.strictObject({
+  event: EventType.meta({ description: "an event that cancels the timer if it comes first" }),
+});
+export type Unless = z.infer<typeof Unless>;
+
+/**
+ * What wakes the node: exactly one of `event` (on an event), `after` (a delay after an event,
+ * or an offset after a date attribute) or `before` (an offset before a date attribute).
+ */
 export const Trigger = z.strictObject({
-  event: EventType.meta({ description: "the event type that wakes the node" }),
-  when: Rule.optional(),
+  event: EventType.optional().meta({ description: "the event type that wakes the node" }),
+  after: z
+    .union([AfterEvent, DateOffset])
+    .optional()
+    .meta({
+      description: "{ event, delay } after an event, or { attribute, offset } after a date",
+    }),
+  before: DateOffset.optional().meta({ description: "{ attribute, offset } before a date" }),
+  unless: Unless.optional().meta({
+    description: "with after: { event, delay }: an event that cancels the timer if it comes first",
+  }),
+  when: Rule.optional().meta({ description: "checked when the node wakes, event or timer" }),
 });
 export type Trigger = z.infer<typeof Trigger>;
 

@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from "uuid";
 import { type App, checkConsentPurpose, type ReplayItem, toConsentRecord } from "../app/app.ts";
-import type { IngestOutcome } from "../app/assent-app.ts";
+import type { DecisionSummary, IngestOutcome } from "../app/assent-app.ts";
 import { AppError, type FieldProblem } from "../app/errors.ts";
 import { validateEvent } from "../ingest/event-validation.ts";
 import type { Catalog } from "../playbook/catalog.ts";
@@ -51,6 +51,7 @@ export async function replayDurably(
   checked ??= await checkReplayFile(path, catalog);
   const started = performance.now();
   const run = new ReplayRun(app, options, checked.count);
+  await run.refreshTimers();
   for await (const line of checked.lines ?? readReplayFile(path)) {
     await run.add(toItem(line, catalog));
   }
@@ -103,10 +104,12 @@ function toItem(line: ReplayLine, catalog: Catalog): ReplayItem {
   return { kind: "event", valid };
 }
 
-/** Groups items into transactions and keeps deferrals in order with the events. */
+/** Groups items into transactions and keeps timers and deferrals in order with the events. */
 class ReplayRun {
   private group: ReplayItem[] = [];
   private readonly due: number[] = [];
+  /** The soonest pending timer in the store, read again after every write. */
+  private nextTimer = Number.POSITIVE_INFINITY;
   private done = 0;
   private events = 0;
   private duplicates = 0;
@@ -133,7 +136,11 @@ class ReplayRun {
     if (this.group.length === 0) return;
     const items = this.group;
     this.group = [];
-    for (const outcome of await this.app.replayGroup(items)) this.count(outcome);
+    const fired = (decisions: readonly DecisionSummary[]) => {
+      for (const decision of decisions) this.countDecision(decision);
+    };
+    for (const outcome of await this.app.replayGroup(items, fired)) this.count(outcome);
+    await this.refreshTimers();
     this.done += items.length;
     this.options.onProgress?.(this.done, this.total);
   }
@@ -151,24 +158,32 @@ class ReplayRun {
     for (const decision of outcome.decisions) this.countDecision(decision);
   }
 
+  async refreshTimers(): Promise<void> {
+    this.nextTimer = (await this.app.nextTimerDue()) ?? Number.POSITIVE_INFINITY;
+  }
+
   private countDecision(decision: IngestOutcome["decisions"][number]): void {
     this.decisions += 1;
     this.tally.add(decision);
     if (decision.deferUntil !== undefined) this.pushDue(Date.parse(decision.deferUntil));
   }
 
-  /** Re-decides every deferral due by `at`, including those the re-decisions create. */
+  /**
+   * Fires every timer and re-decides every deferral due by `at`, each at its own instant,
+   * including those the firings and re-decisions create.
+   */
   private async runDue(at: number): Promise<void> {
     while (this.nextDue() <= at) {
       const now = this.nextDue();
-      while (this.nextDue() <= now) this.due.shift();
+      while ((this.due[0] ?? Number.POSITIVE_INFINITY) <= now) this.due.shift();
       const result = await this.app.tick(now);
       for (const decision of result.decisions) this.countDecision(decision);
+      await this.refreshTimers();
     }
   }
 
   private nextDue(): number {
-    return this.due[0] ?? Number.POSITIVE_INFINITY;
+    return Math.min(this.due[0] ?? Number.POSITIVE_INFINITY, this.nextTimer);
   }
 
   private pushDue(at: number): void {

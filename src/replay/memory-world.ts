@@ -12,12 +12,16 @@ import type {
   Instant,
   SendRecord,
   SuppressionRecord,
+  TimerFiring,
 } from "../engine/types.ts";
 import type { SimItem } from "../simulator/index.ts";
+import type { Timer } from "../timers/timer.ts";
+import { concernsTimers, planTimers, type TimerIndex, timerIndex } from "../timers/timer-plan.ts";
 
 /**
  * An in-memory world for replays, the simulator and benchmarks: it projects events onto
- * profiles, keeps the consent ledger and the sends, and re-decides deferred decisions when due.
+ * profiles, keeps the consent ledger and the sends, fires timers and re-decides deferred decisions
+ * when due, in order with the items.
  * The service's stores (issue #3) replace it for real use; the engine is the same.
  */
 
@@ -28,11 +32,21 @@ interface SubjectState {
   readonly contacts: Partial<Record<Channel, ContactPoint>>;
   gpcSince?: Instant;
   readonly sends: SendRecord[];
+  /** Pending timers by node. */
+  readonly timers: Map<string, Timer>;
 }
 
 interface Deferral {
   readonly due: Instant;
   readonly nodeId: string;
+  readonly event: AssentEvent;
+  /** For a deferred timer firing: the firing, decided again when the deferral comes due. */
+  readonly firing?: TimerFiring;
+}
+
+/** A timer waiting in the queue, with the event it decides on. */
+interface QueuedTimer {
+  readonly timer: Timer;
   readonly event: AssentEvent;
 }
 
@@ -42,30 +56,51 @@ export type WorldItem = SimItem;
 export class MemoryWorld {
   private readonly subjects = new Map<string, SubjectState>();
   private deferrals: Deferral[] = [];
+  /** Pending timers soonest first; a timer moved or cancelled since stays until it is reached. */
+  private queue: QueuedTimer[] = [];
+  private readonly timers: TimerIndex;
+  private timerCount = 0;
 
   constructor(
     private readonly engine: Engine,
     private readonly release: Release,
     private readonly attributes: ReadonlySet<string>,
-  ) {}
+  ) {
+    this.timers = timerIndex(engine.nodes);
+  }
 
-  /** Applies one item at its instant, after every deferral that fell due before it. */
+  /** Applies one item at its instant, after every timer and deferral that fell due by then. */
   apply(item: WorldItem, onDecision: (decision: Decision) => void): void {
     this.runDeferrals(item.at, onDecision);
     if (item.kind === "event") this.handleEvent(item.event, onDecision);
     else this.record(item);
   }
 
-  /** Runs the deferrals due up to `until` (the end of a replay). */
-  runDeferrals(until: Instant, onDecision: (decision: Decision) => void): void {
-    while (this.deferrals.length > 0) {
-      const next = this.deferrals[0];
-      if (next === undefined || next.due > until) return;
-      this.deferrals.shift();
-      const node = this.engine.nodes.find((candidate) => candidate.id === next.nodeId);
-      if (node === undefined) continue;
-      const decision = this.engine.decideNode(node, this.inputFor(next.event, next.due));
-      this.settle(decision, next.event, onDecision);
+  /**
+   * Fires the timers due up to `timersUntil` and runs the deferrals due up to `until`, in order.
+   * At the end of a replay, deferrals may run past the stream while timers stop with it, as a
+   * service that stopped receiving events would still have fired them but a replay shows only
+   * the period it covers.
+   */
+  runDeferrals(
+    until: Instant,
+    onDecision: (decision: Decision) => void,
+    timersUntil: Instant = until,
+  ): void {
+    for (;;) {
+      const deferral = this.deferrals[0];
+      const queued = this.queue[0];
+      const next = queued?.timer.dueAt ?? Number.POSITIVE_INFINITY;
+      const timerDue = next <= timersUntil ? next : Number.POSITIVE_INFINITY;
+      const deferralDue = deferral?.due ?? Number.POSITIVE_INFINITY;
+      if (Math.min(timerDue, deferralDue) > until) return;
+      if (queued !== undefined && timerDue <= deferralDue) {
+        this.queue.shift();
+        this.fire(queued, onDecision);
+      } else if (deferral !== undefined) {
+        this.deferrals.shift();
+        this.redecide(deferral, onDecision);
+      }
     }
   }
 
@@ -73,13 +108,82 @@ export class MemoryWorld {
     return this.deferrals.length;
   }
 
-  private handleEvent(event: AssentEvent, onDecision: (decision: Decision) => void): void {
-    this.project(event);
-    const input = this.inputFor(event, event.occurredAt);
-    for (const decision of this.engine.decide(input)) this.settle(decision, event, onDecision);
+  /** Timers waiting to fire (not moved or cancelled). */
+  pendingTimers(): number {
+    let count = 0;
+    for (const state of this.subjects.values()) count += state.timers.size;
+    return count;
   }
 
-  private settle(decision: Decision, event: AssentEvent, onDecision: (d: Decision) => void): void {
+  private redecide(deferral: Deferral, onDecision: (decision: Decision) => void): void {
+    const node = this.node(deferral.nodeId);
+    if (node === undefined) return;
+    const input = { ...this.inputFor(deferral.event, deferral.due), firing: deferral.firing };
+    this.settle(this.engine.decideNode(node, input), deferral.event, onDecision, deferral.firing);
+  }
+
+  /** A timer fires at its own instant, on the replayed clock: always on time. */
+  private fire({ timer, event }: QueuedTimer, onDecision: (decision: Decision) => void): void {
+    const pending = this.subject(timer.subjectId).timers;
+    if (pending.get(timer.nodeId) !== timer) return;
+    pending.delete(timer.nodeId);
+    const node = this.node(timer.nodeId);
+    if (node === undefined) return;
+    const { timerId, dueAt, why } = timer;
+    const firing: TimerFiring = { timerId, dueAt, firedAt: dueAt, why };
+    const input = { ...this.inputFor(event, dueAt), firing };
+    this.settle(this.engine.decideNode(node, input), event, onDecision, firing);
+  }
+
+  private node(nodeId: string) {
+    return this.engine.nodes.find((candidate) => candidate.id === nodeId);
+  }
+
+  private handleEvent(event: AssentEvent, onDecision: (decision: Decision) => void): void {
+    const set = this.project(event);
+    const input = this.inputFor(event, event.occurredAt);
+    for (const decision of this.engine.decide(input)) this.settle(decision, event, onDecision);
+    if (concernsTimers(this.timers, event.type, set)) this.planTimers(event, set);
+  }
+
+  private planTimers(event: AssentEvent, attributes: readonly string[]): void {
+    const state = this.subject(event.subjectId);
+    const scene = {
+      event,
+      attributes,
+      pending: [...state.timers.values()],
+      profile: state.profile,
+      now: event.occurredAt,
+      newId: () => `timer-${++this.timerCount}`,
+    };
+    for (const change of planTimers(this.timers, scene)) {
+      if (change.op === "cancel") {
+        state.timers.delete(change.timer.nodeId);
+        continue;
+      }
+      state.timers.set(change.timer.nodeId, change.timer);
+      this.enqueue({ timer: change.timer, event });
+    }
+  }
+
+  private enqueue(queued: QueuedTimer): void {
+    const due = queued.timer.dueAt;
+    let low = 0;
+    let high = this.queue.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((this.queue[middle]?.timer.dueAt ?? 0) <= due) low = middle + 1;
+      else high = middle;
+    }
+    this.queue.splice(low, 0, queued);
+  }
+
+  private settle(
+    decision: Decision,
+    event: AssentEvent,
+    onDecision: (d: Decision) => void,
+    firing?: TimerFiring,
+  ): void {
     onDecision(decision);
     if (decision.outcome === "act" && decision.action !== undefined) {
       const { channel } = decision.action;
@@ -92,7 +196,7 @@ export class MemoryWorld {
       this.subject(decision.subjectId).sends.push(send);
     }
     if (decision.outcome === "defer" && decision.deferUntil !== undefined) {
-      this.defer({ due: decision.deferUntil, nodeId: decision.nodeId, event });
+      this.defer({ due: decision.deferUntil, nodeId: decision.nodeId, event, firing });
     }
   }
 
@@ -102,11 +206,13 @@ export class MemoryWorld {
     else this.deferrals.splice(index, 0, deferral);
   }
 
-  /** Out-of-order events never overwrite a newer value. */
-  private project(event: AssentEvent): void {
+  /** Out-of-order events never overwrite a newer value. Returns the attributes the event sets. */
+  private project(event: AssentEvent): string[] {
     const { profile } = this.subject(event.subjectId);
+    const set: string[] = [];
     for (const [name, value] of Object.entries(event.data)) {
       if (!this.attributes.has(name) || !isAttributeValue(value)) continue;
+      set.push(name);
       const current = profile.get(name);
       if (current !== undefined && current.updatedAt > event.occurredAt) continue;
       profile.set(name, {
@@ -116,6 +222,7 @@ export class MemoryWorld {
         source: event.source,
       });
     }
+    return set;
   }
 
   private record(item: Exclude<WorldItem, { kind: "event" }>): void {
@@ -150,7 +257,14 @@ export class MemoryWorld {
   private subject(subjectId: string): SubjectState {
     let state = this.subjects.get(subjectId);
     if (state === undefined) {
-      state = { profile: new Map(), records: [], suppressions: [], contacts: {}, sends: [] };
+      state = {
+        profile: new Map(),
+        records: [],
+        suppressions: [],
+        contacts: {},
+        sends: [],
+        timers: new Map(),
+      };
       this.subjects.set(subjectId, state);
     }
     return state;

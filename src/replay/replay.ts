@@ -54,7 +54,8 @@ export function replayPlaybook(
     world.apply(item, count);
     if (index % 5000 === 0) onProgress?.(index, items.length);
   });
-  world.runDeferrals(options.start + (options.days + 30) * 86_400_000, count);
+  const end = options.start + options.days * 86_400_000;
+  world.runDeferrals(end + 30 * 86_400_000, count, end);
   onProgress?.(items.length, items.length);
   return { items: items.length, events, decisions };
 }

@@ -9,10 +9,18 @@ export interface NodeTally {
   readonly reasons: Partial<Record<ReasonCode, number>>;
 }
 
+/** What the tally reads of a decision; `timer` is set on the decisions a timer caused. */
+export type TalliedDecision = Pick<Decision, "nodeId" | "outcome" | "reason"> & {
+  readonly timer?: { readonly timerId: string };
+};
+
 export class DecisionTally {
   private readonly nodes = new Map<string, NodeTally>();
+  /** Per node, the timers that fired (a deferred firing decided again counts once). */
+  private readonly fired = new Map<string, Set<string>>();
 
-  add(decision: Pick<Decision, "nodeId" | "outcome" | "reason">): void {
+  add(decision: TalliedDecision): void {
+    if (decision.timer !== undefined) this.addFiring(decision.nodeId, decision.timer.timerId);
     let tally = this.nodes.get(decision.nodeId);
     if (tally === undefined) {
       tally = { nodeId: decision.nodeId, total: 0, outcomes: {}, reasons: {} };
@@ -25,6 +33,30 @@ export class DecisionTally {
 
   rows(): readonly NodeTally[] {
     return [...this.nodes.values()];
+  }
+
+  /**
+   * How many timers of the node fired: its stall nudges, reminders or day-3 updates, whatever
+   * each decision then was (act, holdout, suppress ...).
+   */
+  timerFirings(nodeId: string): number {
+    return this.fired.get(nodeId)?.size ?? 0;
+  }
+
+  private addFiring(nodeId: string, timerId: string): void {
+    const timers = this.fired.get(nodeId);
+    if (timers === undefined) this.fired.set(nodeId, new Set([timerId]));
+    else timers.add(timerId);
+  }
+
+  /** The timer section of the table: one line per time-triggered node. */
+  private renderFirings(): string[] {
+    if (this.fired.size === 0) return [];
+    const lines = ["", `${"timers fired".padEnd(32)}${"fired".padStart(8)}`];
+    for (const [nodeId, timers] of this.fired) {
+      lines.push(`${nodeId.padEnd(32)}${String(timers.size).padStart(8)}`);
+    }
+    return lines;
   }
 
   /** A plain-text table: one line per node, then its reasons indented. */
@@ -42,6 +74,6 @@ export class DecisionTally {
         lines.push(`    ${reason.padEnd(22)}${String(count).padStart(8)}  ${meaning}`);
       }
     }
-    return lines.join("\n");
+    return [...lines, ...this.renderFirings()].join("\n");
   }
 }

@@ -51,7 +51,6 @@ export const insuranceModel: PlaybookModel<InsuranceState> = {
   consent: CONSENT,
   begin: beginPolicy,
   day(sim, subject, state, day) {
-    policyTick(sim, subject, state, day);
     claimDay(sim, subject, state, day);
     if (subject.random.chance(1 / 120)) call(sim, subject, day, otherReason(subject));
   },
@@ -104,15 +103,6 @@ function renewal(
   });
 }
 
-/** The policy system counts down the last 60 days before renewal. */
-function policyTick(sim: Sim, subject: SimSubject, state: InsuranceState, day: number) {
-  const left = state.renewalDay - day;
-  if (left < 1 || left > 60) return;
-  sim.timeline.event(subject, sim.jobAt(subject, day, 4 * 60), "policy.day_elapsed", "policy", {
-    "policy.days_to_renewal": left,
-  });
-}
-
 function claimDay(sim: Sim, subject: SimSubject, state: InsuranceState, day: number) {
   const claim = state.claim;
   if (claim !== undefined && claim.closedAt >= sim.clock.dayStart(day)) {
@@ -122,7 +112,7 @@ function claimDay(sim: Sim, subject: SimSubject, state: InsuranceState, day: num
   if (subject.random.chance(CLAIM_RATE)) state.claim = openClaim(sim, subject, state.product, day);
 }
 
-/** Opens a claim and schedules its whole course; returns it so that daily reports follow it. */
+/** Opens a claim and schedules its whole course; returns it so that chasing calls follow it. */
 function openClaim(sim: Sim, subject: SimSubject, product: Product, day: number): Claim {
   const random = subject.random;
   const openedAt = sim.activeAt(subject, day);
@@ -130,7 +120,6 @@ function openClaim(sim: Sim, subject: SimSubject, product: Product, day: number)
   sim.timeline.event(subject, openedAt, "claim.opened", "claims", {
     "claim.status": "open",
     "claim.next_step": "assessor_review",
-    "claim.days_open": 0,
     "claim.amount": Math.round(random.logNormal(median, 1.1)),
   });
   const steps = claimCourse(sim, subject, openedAt, day);
@@ -166,18 +155,11 @@ function claimCourse(sim: Sim, subject: SimSubject, openedAt: Instant, day: numb
   return steps;
 }
 
-/** The claims system reports each open claim every morning; some holders call to chase it. */
+/** While a claim is open, in its first ten days, some holders call to ask where it stands. */
 function claimTick(sim: Sim, subject: SimSubject, claim: Claim, day: number) {
-  const at = sim.jobAt(subject, day, 4 * 60 + 30);
   const daysOpen = day - claim.openedDay;
-  if (daysOpen < 1 || at >= claim.closedAt) return;
-  const step = claim.steps.filter((candidate) => candidate.at <= at).pop();
-  sim.timeline.event(subject, at, "claim.day_elapsed", "claims", {
-    "claim.days_open": daysOpen,
-    "claim.status": step?.status ?? "open",
-    "claim.next_step": step?.nextStep ?? "assessor_review",
-  });
-  if (daysOpen <= 10 && subject.random.chance(0.07)) call(sim, subject, day, "claim_status");
+  if (daysOpen < 1 || daysOpen > 10 || sim.clock.dayStart(day) >= claim.closedAt) return;
+  if (subject.random.chance(0.07)) call(sim, subject, day, "claim_status");
 }
 
 function otherReason(subject: SimSubject): string {

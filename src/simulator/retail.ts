@@ -65,7 +65,6 @@ export const retailModel: PlaybookModel<RetailState> = {
   day(sim, subject, state, day) {
     if (day > 0 && day % 7 === 0) refresh(sim, subject, state, day);
     if (day % 7 === 1) campaignSlot(sim, subject, day);
-    loyaltyTick(sim, subject, state, day);
     if (day === state.tierExpiryDay) renewTier(sim, subject, state, day);
     if (subject.random.chance(VISIT_RATE[state.channel])) visit(sim, subject, state, day);
   },
@@ -152,17 +151,6 @@ function refresh(sim: Sim, subject: SimSubject, state: RetailState, day: number)
 /** The campaign calendar opens this week's slot mid-morning in Europe; it carries no data. */
 function campaignSlot(sim: Sim, subject: SimSubject, day: number) {
   sim.timeline.event(subject, sim.jobAt(subject, day, 9 * 60), "campaign.slot_opened", "crm", {});
-}
-
-/** The CRM counts down the last 45 days of a member's tier year. */
-function loyaltyTick(sim: Sim, subject: SimSubject, state: RetailState, day: number) {
-  const left = state.tierExpiryDay - day;
-  if (left < 1 || left > 45) return;
-  sim.timeline.event(subject, sim.jobAt(subject, day, 4 * 60), "loyalty.day_elapsed", "crm", {
-    "loyalty.days_to_tier_expiry": left,
-    "loyalty.tier": state.tier,
-    "loyalty.points": state.points,
-  });
 }
 
 /** A member who collected enough points keeps the tier; one who did not drops a tier. */

@@ -54,8 +54,6 @@ export const saasModel: PlaybookModel<SaasState> = {
   begin: (sim, subject) =>
     subject.random.chance(0.35) ? beginNew(sim, subject) : beginExisting(sim, subject),
   day(sim, subject, state, day) {
-    onboardingTick(sim, subject, state, day);
-    contractTick(sim, subject, state, day);
     invoice(sim, subject, state, day);
     if (active(state, day)) maybeTicket(sim, subject, onboarding(state, day), day);
   },
@@ -101,7 +99,6 @@ function beginNew(sim: Sim, subject: SimSubject): SaasState {
     ...identityData(subject),
     "account.plan": trial ? "trial" : plan,
     "account.arr": trial ? 0 : arr,
-    "onboarding.days_since_signup": 0,
     "onboarding.first_project_done": false,
   });
   enrol(sim, subject, CONSENT, { at: signupAt + 1_000, capturedAt: signupAt, imported: false });
@@ -185,32 +182,6 @@ function settle(sim: Sim, subject: SimSubject, contract: Contract, importedAt: I
 function annualRevenue(subject: SimSubject, plan: PaidPlan): number {
   const median = { team: 6_000, business: 30_000, enterprise: 140_000 }[plan];
   return Math.round(subject.random.logNormal(median, 0.5));
-}
-
-/** The product reports onboarding progress each morning for the first two weeks. */
-function onboardingTick(sim: Sim, subject: SimSubject, state: SaasState, day: number) {
-  if (state.signupDay === undefined) return;
-  const days = day - state.signupDay;
-  if (days < 1 || days > 14) return;
-  const at = sim.jobAt(subject, day, 5 * 60);
-  const done = state.milestoneAt !== undefined && state.milestoneAt <= at;
-  sim.timeline.event(subject, at, "onboarding.day_elapsed", "product", {
-    "onboarding.days_since_signup": days,
-    "onboarding.first_project_done": done,
-  });
-}
-
-/** Billing counts down the last 120 days of a term until the contract is settled. */
-function contractTick(sim: Sim, subject: SimSubject, state: SaasState, day: number) {
-  if (state.termEndDay === undefined) return;
-  const left = state.termEndDay - day;
-  if (left < 1 || left > 120) return;
-  if (state.settledDay !== undefined && day >= state.settledDay) return;
-  sim.timeline.event(subject, sim.jobAt(subject, day, 4 * 60), "contract.day_elapsed", "billing", {
-    "contract.days_to_term_end": left,
-    "contract.term_end": sim.clock.dayStart(state.termEndDay),
-    "contract.auto_renew": state.autoRenew,
-  });
 }
 
 function active(state: SaasState, day: number): boolean {

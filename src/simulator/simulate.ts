@@ -18,7 +18,7 @@ const SCHEMA_VERSION = 1;
  * @example
  * const items = simulate({ playbook: "insurance", subjects: 1000, days: 90, seed: 7,
  *   start: Date.UTC(2026, 0, 5) });
- * items.filter((item) => item.kind === "event" && item.event.type === "claim.day_elapsed");
+ * items.filter((item) => item.kind === "event" && item.event.type === "claim.opened");
  */
 export function simulate(options: SimulationOptions): SimItem[] {
   return Array.from(simulateStream(options));

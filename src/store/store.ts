@@ -11,6 +11,7 @@ import type {
   SendRecord,
   SuppressionRecord,
 } from "../engine/types.ts";
+import type { Timer, TimerStatus } from "../timers/timer.ts";
 
 /**
  * The one interface both stores implement (SQLite and PostgreSQL), proven by one contract test
@@ -68,6 +69,23 @@ export interface Store {
   reviews(status: ReviewStatus | "all", limit: number): Promise<Review[]>;
   getReview(reviewId: string): Promise<Review | undefined>;
 
+  // ---------------------------------------------------------------- timers
+
+  /**
+   * Leases up to `limit` pending timers due at `now`, soonest first, for `leaseMs`: schedulers
+   * in several processes each get their own. The lease only shares the work; a timer fires once
+   * because `settleTimer` moves it from pending to fired in the firing's transaction.
+   */
+  claimDueTimers(now: Instant, limit: number, leaseMs: number): Promise<Timer[]>;
+  /** A subject's pending timers, soonest first. */
+  timersOf(subjectId: string): Promise<Timer[]>;
+  /** The due instant of the soonest pending timer, if any (when the scheduler should wake). */
+  nextTimerDue(): Promise<Instant | undefined>;
+  /** Pending timers, and the due instant of the oldest one that is due at `now` and not fired. */
+  timerStats(
+    now: Instant,
+  ): Promise<{ readonly pending: number; readonly oldestDueAt: Instant | undefined }>;
+
   // ---------------------------------------------------------------- outbox
 
   /**
@@ -123,11 +141,60 @@ export interface SubjectTx {
   scheduleDeferral(deferral: Deferral): Promise<void>;
   completeDeferral(deferralId: string): Promise<void>;
   openReview(review: Review): Promise<void>;
+
+  /** The subject's pending timers (to plan what an event creates, moves or cancels). */
+  pendingTimers(): Promise<Timer[]>;
+  /** Adds a pending timer; at most one per node and subject is pending at a time. */
+  createTimer(timer: Timer): Promise<void>;
+  /** Moves a pending timer to `status`; false (and nothing written) when it was not pending. */
+  settleTimer(
+    timerId: string,
+    status: Exclude<TimerStatus, "pending">,
+    at: Instant,
+  ): Promise<boolean>;
   settleReview(
     reviewId: string,
     status: Exclude<ReviewStatus, "pending">,
     at: Instant,
   ): Promise<void>;
+
+  /** A decision of this subject read inside the transaction (its own writes included). */
+  decision(decisionId: string): Promise<StoredDecision | undefined>;
+  /** The subject's deferrals, reviews and deliveries still pending, oldest first per kind. */
+  pendingWork(): Promise<PendingWork[]>;
+  /**
+   * Cancels one piece of pending work before it happens: a deferral is done without being
+   * re-decided, a review becomes `cancelled`, a delivery `cancelled` with `reason` as its code.
+   * Work that is no longer pending is left alone. The caller logs why (a decision record).
+   */
+  cancelWork(work: PendingWork, reason: string, at: Instant): Promise<void>;
+
+  /** When the subject was erased (their tombstone's instant), or undefined. */
+  erasedAt(): Promise<Instant | undefined>;
+  /**
+   * Crypto-shreds the subject: destroys their key, deletes their profile, their events stored
+   * up to now (selected by the store's own recording time, never by occurredAt), their sends,
+   * contact points and GPC signal, blanks the evidence of their consent records, and writes the
+   * tombstone (a keyed hash of the subject id) with instant `at`. The decision log is untouched:
+   * its sealed parts can no longer be opened. Pending work must be cancelled first.
+   */
+  erase(at: Instant): Promise<ErasedCounts>;
+}
+
+/** A deferral, review or delivery that has not happened yet. */
+export interface PendingWork {
+  readonly kind: "deferral" | "review" | "delivery";
+  /** The deferral, review or delivery id. */
+  readonly id: string;
+  /** The decision that deferred, asked for review or acted. */
+  readonly decisionId: string;
+}
+
+/** What `erase` deleted or blanked, by kind. */
+export interface ErasedCounts {
+  readonly events: number;
+  readonly attributes: number;
+  readonly consentEvidence: number;
 }
 
 // ---------------------------------------------------------------- records
@@ -141,6 +208,8 @@ export interface StoredDecision {
   readonly partition: number;
   readonly seq: number;
   readonly decision: Decision;
+  /** The subject was erased: the explanation's steps were sealed and can no longer be read. */
+  readonly explanationErased?: boolean;
 }
 
 export interface NewLogEntry {
@@ -182,7 +251,8 @@ export interface Deferral {
   readonly decisionId: string;
 }
 
-export type ReviewStatus = "pending" | "approved" | "rejected" | "expired";
+/** `cancelled`: consent was withdrawn (or the subject erased) while it waited. */
+export type ReviewStatus = "pending" | "approved" | "rejected" | "expired" | "cancelled";
 
 export interface Review {
   readonly reviewId: string;

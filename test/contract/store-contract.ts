@@ -2,11 +2,13 @@ import { describe } from "node:test";
 import type { Store } from "../../src/store/store.ts";
 import { backlogContract } from "./contract-backlog.ts";
 import { consentContract } from "./contract-consent.ts";
+import { erasureContract } from "./contract-erasure.ts";
 import { exportContract } from "./contract-export.ts";
 import { logContract } from "./contract-log.ts";
 import { outboxContract } from "./contract-outbox.ts";
 import { profileContract } from "./contract-profile.ts";
 import type { ContractHooks, OpenStore } from "./contract-support.ts";
+import { timerContract } from "./contract-timers.ts";
 import { transactionContract } from "./contract-transactions.ts";
 import { workContract } from "./contract-work.ts";
 
@@ -32,7 +34,9 @@ export function describeStoreContract(
     describe("transactions", () => transactionContract(open));
     describe("deferrals and reviews", () => workContract(open));
     describe("outbox", () => outboxContract(open));
+    describe("timers", () => timerContract(open));
     describe("backlog", () => backlogContract(open));
     describe("subject export reads", () => exportContract(open));
+    describe("pending work and erasure", () => erasureContract(open));
   });
 }

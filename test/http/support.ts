@@ -5,6 +5,7 @@ import { createHttpServer, type HttpServer } from "../../src/http/server.ts";
 import type { EventInput } from "../../src/ingest/input-schema.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import type { Review, StoredDecision } from "../../src/store/store.ts";
+import type { Timer } from "../../src/timers/timer.ts";
 
 /**
  * Test support for the HTTP layer. The application is the outside world to this layer, so the
@@ -91,6 +92,22 @@ export function review(overrides: Partial<Review> = {}): Review {
   };
 }
 
+export function timer(overrides: Partial<Timer> = {}): Timer {
+  return {
+    timerId: "t-1",
+    subjectId: "s-1",
+    nodeId: "claim-status-day-3",
+    kind: "delay",
+    dueAt: T0 + 72 * 3_600_000,
+    eventId: "e-1",
+    causeAt: T0,
+    why: "3d after claim.opened e-1, unless claim.closed first",
+    createdAt: T0,
+    status: "pending",
+    ...overrides,
+  };
+}
+
 export interface Call {
   readonly method: keyof AssentApp;
   readonly args: readonly unknown[];
@@ -126,7 +143,8 @@ function defaults(): AssentApp {
       deleted: { events: 0, attributes: 0, consentEvidence: 0 },
       cancelled: { deferrals: 0, reviews: 0, deliveries: 0 },
     }),
-    tick: async () => ({ deferrals: 0, expiredReviews: 0, decisions: [] }),
+    timersOf: async (subjectId) => [timer({ subjectId })],
+    tick: async () => ({ timers: 0, deferrals: 0, expiredReviews: 0, decisions: [] }),
     ready: async () => true,
     close: async () => {},
   };

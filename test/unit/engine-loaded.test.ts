@@ -17,6 +17,8 @@ attributes:
     { type: timestamp, purposes: [marketing.campaigns], residency: eu, retention: 1y, freshness: 30d, sensitivity: none }
   account.plan:
     { type: string, purposes: [marketing.campaigns], residency: eu, retention: 1y, freshness: 30d, sensitivity: none }
+events:
+  contract.checked: { version: 1 }
 `;
 
 const policy = `

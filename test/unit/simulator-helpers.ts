@@ -35,7 +35,10 @@ export function eventsOf(items: readonly SimItem[]): AssentEvent[] {
 
 export interface NodeSpec {
   readonly id: string;
-  readonly triggerEvent: string;
+  /** The event that wakes the node, or that starts its delay timer; none for a date timer. */
+  readonly triggerEvent?: string;
+  /** Whether a durable timer wakes the node (after a delay, or before or after a date). */
+  readonly timer: boolean;
   readonly when?: string;
   readonly eligibility?: string;
   readonly bundle: readonly { readonly name: string; readonly optional: boolean }[];
@@ -69,7 +72,8 @@ export function playbookNodes(playbook: SimPlaybook): NodeSpec[] {
     const outcome = experiment?.outcome as Yaml | undefined;
     return {
       id: String(node.id),
-      triggerEvent: String(trigger.event),
+      triggerEvent: triggerEventOf(trigger),
+      timer: trigger.event === undefined,
       when: trigger.when === undefined ? undefined : String(trigger.when),
       eligibility: node.eligibility === undefined ? undefined : String(node.eligibility),
       bundle: (node.bundle as string[]).map((name) => ({
@@ -112,4 +116,10 @@ function durationMs(text: string): number {
   const unit = match?.[2] === undefined ? undefined : UNIT_MS[match[2]];
   if (match === null || unit === undefined) throw new Error(`not a duration: ${text}`);
   return Number(match[1]) * unit;
+}
+
+function triggerEventOf(trigger: Yaml): string | undefined {
+  if (trigger.event !== undefined) return String(trigger.event);
+  const after = trigger.after as Yaml | undefined;
+  return after?.event === undefined ? undefined : String(after.event);
 }

@@ -1,6 +1,8 @@
 import { type Kysely, sql } from "kysely";
 import { StoreError } from "../store-error.ts";
+import { ERASURE_MIGRATION } from "./postgres-erasure.ts";
 import type { Database } from "./postgres-tables.ts";
+import { TIMERS_MIGRATION } from "./postgres-timers.ts";
 
 /** One numbered step of the schema. Steps are applied in order, each once, never edited. */
 interface Migration {
@@ -182,6 +184,12 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: "decision log, append-only", statements: DECISION_LOG },
   { version: 4, name: "deferrals, reviews and deliveries", statements: WORK },
   { version: 5, name: "decision log chain heads", statements: LOG_HEADS },
+  { version: 6, name: "durable timers", statements: TIMERS_MIGRATION },
+  {
+    version: 7,
+    name: "subject keys, erasure tombstones, cancelled reviews",
+    statements: ERASURE_MIGRATION,
+  },
 ];
 
 /** Serialises concurrent `migrate()` calls of several processes on one schema. */

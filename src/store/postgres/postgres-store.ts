@@ -1,7 +1,10 @@
+import { join } from "node:path";
 import { Kysely, PostgresDialect, type Transaction } from "kysely";
 import pg from "pg";
 import { partitionOf } from "../../decision-log/chain.ts";
 import type { AssentEvent, ConsentView, Instant, Profile, SendRecord } from "../../engine/types.ts";
+import { MASTER_KEY_FILE, resolveMasterKey } from "../../privacy/master-key.ts";
+import { SubjectCrypto } from "../../privacy/subject-crypto.ts";
 import type {
   Backlog,
   Deferral,
@@ -16,7 +19,10 @@ import type {
   StoreTx,
   SubjectTx,
 } from "../store.ts";
+import type { Timer } from "../../timers/timer.ts";
 import { StoreError } from "../store-error.ts";
+import type { SubjectSealing } from "../subject-sealing.ts";
+import { postgresSealing } from "./postgres-erasure.ts";
 import { lockPartitions, lockSubjects } from "./postgres-locks.ts";
 import {
   readDecision,
@@ -35,6 +41,12 @@ import {
 } from "./postgres-reads.ts";
 import { PostgresSubjectTx, type TxState } from "./postgres-subject-tx.ts";
 import type { Database } from "./postgres-tables.ts";
+import {
+  claimDueTimers,
+  readNextTimerDue,
+  readPendingTimers,
+  readTimerStats,
+} from "./postgres-timers.ts";
 import {
   claimDeliveries,
   readBacklog,
@@ -63,6 +75,11 @@ export interface PostgresStoreOptions {
    * Default: ignored, since an unheard pool error would otherwise end the process.
    */
   readonly onIdleError?: (error: Error) => void;
+  /**
+   * The 32-byte master key that wraps every subject key (crypto-shredding). Default:
+   * `ASSENT_MASTER_KEY`, else the key file `.assent/master.key` in the working folder.
+   */
+  readonly masterKey?: Buffer;
 }
 
 const DEFAULT_POOL_SIZE = 10;
@@ -90,7 +107,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   });
   pool.on("error", options.onIdleError ?? (() => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const store = new PostgresStore(db, redactedUrl(url), schema, options.now ?? Date.now);
+  const masterKey = options.masterKey ?? resolveMasterKey(join(".assent", MASTER_KEY_FILE));
+  const crypto = new SubjectCrypto(masterKey);
+  const store = new PostgresStore(db, redactedUrl(url), schema, options.now ?? Date.now, crypto);
   try {
     await store.migrate();
   } catch (error) {
@@ -128,6 +147,7 @@ class PostgresStore implements Store {
     readonly location: string,
     private readonly schema: string | undefined,
     private readonly now: () => Instant,
+    private readonly crypto: SubjectCrypto,
   ) {}
 
   async migrate(): Promise<void> {
@@ -174,7 +194,7 @@ class PostgresStore implements Store {
     subjectIds: readonly string[],
     work: (trx: Transaction<Database>, state: TxState) => Promise<T>,
   ): Promise<T> {
-    const state: TxState = { open: true };
+    const state: TxState = { open: true, crypto: this.crypto, sealings: new Map() };
     try {
       return await this.db()
         .transaction()
@@ -188,19 +208,22 @@ class PostgresStore implements Store {
   }
 
   async getDecision(decisionId: string): Promise<StoredDecision | undefined> {
-    return readDecision(this.db(), decisionId);
+    return readDecision(this.db(), decisionId, (subjectId) => this.sealing(subjectId).opener());
   }
 
   async decisionsOf(subjectId: string, limit: number): Promise<StoredDecision[]> {
-    return readDecisionsOf(this.db(), subjectId, limit);
+    const open = await this.sealing(subjectId).opener();
+    return readDecisionsOf(this.db(), subjectId, limit, open);
   }
 
   async consentView(subjectId: string, asOf?: Instant): Promise<ConsentView> {
-    return readConsentView(this.db(), subjectId, asOf);
+    const sealing = this.sealing(subjectId);
+    const view = { open: await sealing.opener(), tombstone: sealing.tombstone() };
+    return readConsentView(this.db(), subjectId, view, asOf);
   }
 
   async profile(subjectId: string): Promise<Profile> {
-    return readProfile(this.db(), subjectId);
+    return readProfile(this.db(), subjectId, await this.sealing(subjectId).opener());
   }
 
   async sendsOf(subjectId: string, since: Instant): Promise<SendRecord[]> {
@@ -208,7 +231,7 @@ class PostgresStore implements Store {
   }
 
   async eventsOf(subjectId: string): Promise<AssentEvent[]> {
-    return readEventsOf(this.db(), subjectId);
+    return readEventsOf(this.db(), subjectId, await this.sealing(subjectId).opener());
   }
 
   async deliveriesOf(subjectId: string): Promise<Delivery[]> {
@@ -238,6 +261,22 @@ class PostgresStore implements Store {
     return readReview(this.db(), reviewId);
   }
 
+  async claimDueTimers(now: Instant, limit: number, leaseMs: number): Promise<Timer[]> {
+    return claimDueTimers(this.db(), now, limit, leaseMs);
+  }
+
+  async timersOf(subjectId: string): Promise<Timer[]> {
+    return readPendingTimers(this.db(), subjectId);
+  }
+
+  async nextTimerDue(): Promise<Instant | undefined> {
+    return readNextTimerDue(this.db());
+  }
+
+  async timerStats(now: Instant) {
+    return readTimerStats(this.db(), now);
+  }
+
   async claimDeliveries(now: Instant, limit: number, leaseMs: number): Promise<Delivery[]> {
     return claimDeliveries(this.db(), now, limit, leaseMs);
   }
@@ -252,6 +291,11 @@ class PostgresStore implements Store {
 
   async backlog(): Promise<Backlog> {
     return readBacklog(this.db());
+  }
+
+  /** A subject's sealing for one read outside any transaction. */
+  private sealing(subjectId: string): SubjectSealing {
+    return postgresSealing(this.db(), this.crypto, subjectId);
   }
 
   private db(): Kysely<Database> {

@@ -11,20 +11,35 @@ import type {
   SendRecord,
   SuppressionRecord,
 } from "../../engine/types.ts";
+import type { SubjectCrypto } from "../../privacy/subject-crypto.ts";
 import { nextLogRecord } from "../log-records.ts";
 import type {
   Deferral,
+  ErasedCounts,
   LogRecord,
   NewDelivery,
   NewLogEntry,
+  PendingWork,
   Review,
   ReviewStatus,
+  StoredDecision,
   SubjectTx,
 } from "../store.ts";
+import type { Timer, TimerStatus } from "../../timers/timer.ts";
 import { StoreError } from "../store-error.ts";
+import type { SubjectSealing } from "../subject-sealing.ts";
+import {
+  cancelWork,
+  postgresSealing,
+  readErasedAt,
+  readPendingWork,
+  shredSubject,
+} from "./postgres-erasure.ts";
 import { lockPartitions } from "./postgres-locks.ts";
+import { readSubjectDecision } from "./postgres-log.ts";
 import { readConsentView, readEvent, readProfile, readSends } from "./postgres-reads.ts";
 import type { Database } from "./postgres-tables.ts";
+import { insertTimer, readPendingTimers, settleTimer } from "./postgres-timers.ts";
 import {
   insertConsent,
   insertDelivery,
@@ -35,9 +50,12 @@ import {
   upsertSuppression,
 } from "./postgres-writes.ts";
 
-/** Whether the transaction a `SubjectTx` belongs to is still running. */
+/** Whether the transaction a `SubjectTx` belongs to is still running, and what it shares. */
 export interface TxState {
   open: boolean;
+  readonly crypto: SubjectCrypto;
+  /** Each subject's sealing for this transaction: a key is read (or made) once. */
+  readonly sealings: Map<string, SubjectSealing>;
 }
 
 /**
@@ -53,26 +71,29 @@ export class PostgresSubjectTx implements SubjectTx {
   ) {}
 
   async insertEvent(event: AssentEvent): Promise<"inserted" | "duplicate"> {
-    return insertEvent(this.db(event.subjectId), event);
+    const db = this.db(event.subjectId);
+    return insertEvent(db, event, await this.sealing().sealer());
   }
 
   async event(eventId: string): Promise<AssentEvent | undefined> {
-    return readEvent(this.db(), this.subjectId, eventId);
+    return readEvent(this.db(), this.subjectId, eventId, await this.sealing().opener());
   }
 
   async applyAttributes(
     event: AssentEvent,
     values: Readonly<Record<string, AttributeValue>>,
   ): Promise<void> {
-    return upsertAttributes(this.db(event.subjectId), event, values);
+    const db = this.db(event.subjectId);
+    return upsertAttributes(db, event, values, await this.sealing().sealer());
   }
 
   async profile(): Promise<Profile> {
-    return readProfile(this.db(), this.subjectId);
+    return readProfile(this.db(), this.subjectId, await this.sealing().opener());
   }
 
   async appendConsent(record: ConsentRecord): Promise<void> {
-    return insertConsent(this.db(record.subjectId), record);
+    const db = this.db(record.subjectId);
+    return insertConsent(db, record, await this.sealing().sealer());
   }
 
   async appendSuppression(record: SuppressionRecord): Promise<void> {
@@ -99,7 +120,9 @@ export class PostgresSubjectTx implements SubjectTx {
   }
 
   async consentView(): Promise<ConsentView> {
-    return readConsentView(this.db(), this.subjectId);
+    const sealing = this.sealing();
+    const view = { open: await sealing.opener(), tombstone: sealing.tombstone() };
+    return readConsentView(this.db(), this.subjectId, view);
   }
 
   async sends(since: Instant): Promise<SendRecord[]> {
@@ -122,6 +145,8 @@ export class PostgresSubjectTx implements SubjectTx {
   async appendDecision(entry: NewLogEntry): Promise<LogRecord> {
     const db = this.db(entry.decision.subjectId);
     const partition = partitionOf(this.subjectId);
+    // An erased subject gets no new key: their later decisions hold only the tombstone's verdict.
+    const seal = (await this.erasedAt()) === undefined ? await this.sealing().sealer() : undefined;
     await lockPartitions(db, [partition]);
     const head = await db
       .selectFrom("decision_log")
@@ -131,7 +156,7 @@ export class PostgresSubjectTx implements SubjectTx {
       .limit(1)
       .executeTakeFirst();
 
-    const record = nextLogRecord(this.subjectId, entry, head);
+    const record = nextLogRecord(this.subjectId, entry, head, partition, seal);
     const { prevHash, decisionId, ...rest } = record;
     await db
       .insertInto("decision_log")
@@ -145,6 +170,22 @@ export class PostgresSubjectTx implements SubjectTx {
       })
       .execute();
     return record;
+  }
+
+  async pendingTimers(): Promise<Timer[]> {
+    return readPendingTimers(this.db(), this.subjectId);
+  }
+
+  async createTimer(timer: Timer): Promise<void> {
+    return insertTimer(this.db(timer.subjectId), timer);
+  }
+
+  async settleTimer(
+    timerId: string,
+    status: Exclude<TimerStatus, "pending">,
+    at: Instant,
+  ): Promise<boolean> {
+    return settleTimer(this.db(), this.subjectId, timerId, status, at);
   }
 
   async enqueueDelivery(delivery: NewDelivery): Promise<void> {
@@ -182,6 +223,37 @@ export class PostgresSubjectTx implements SubjectTx {
       .where("status", "=", "pending")
       .executeTakeFirst();
     if (result.numUpdatedRows === 0n) throw new StoreError("review_not_pending");
+  }
+
+  async decision(decisionId: string): Promise<StoredDecision | undefined> {
+    const open = await this.sealing().opener();
+    return readSubjectDecision(this.db(), this.subjectId, decisionId, open);
+  }
+
+  async pendingWork(): Promise<PendingWork[]> {
+    return readPendingWork(this.db(), this.subjectId);
+  }
+
+  async cancelWork(work: PendingWork, reason: string, at: Instant): Promise<void> {
+    return cancelWork(this.db(), this.subjectId, work, reason, at);
+  }
+
+  async erasedAt(): Promise<Instant | undefined> {
+    return readErasedAt(this.db(), this.sealing().tombstone());
+  }
+
+  async erase(at: Instant): Promise<ErasedCounts> {
+    return shredSubject(this.db(), this.sealing(), at);
+  }
+
+  /** The subject's sealing, shared by every part of the transaction that concerns them. */
+  private sealing(): SubjectSealing {
+    let sealing = this.state.sealings.get(this.subjectId);
+    if (sealing === undefined) {
+      sealing = postgresSealing(this.db(), this.state.crypto, this.subjectId);
+      this.state.sealings.set(this.subjectId, sealing);
+    }
+    return sealing;
   }
 
   /** The transaction, once checked to be running and (when given) to hold `subjectId`. */

@@ -1,6 +1,8 @@
 import type { ColumnType, Generated } from "kysely";
 import type { Channel, ConsentKind, LawfulBasis, SuppressionReason } from "../../engine/types.ts";
 import type { DeliveryStatus, ReviewStatus } from "../store.ts";
+import type { ErasuresTable, SubjectKeysTable } from "./postgres-erasure.ts";
+import type { TimersTable } from "./postgres-timers.ts";
 
 /**
  * The PostgreSQL tables as Kysely sees them. Instants are `bigint` epoch milliseconds, read back
@@ -19,6 +21,9 @@ export interface Database {
   deferrals: DeferralsTable;
   reviews: ReviewsTable;
   deliveries: DeliveriesTable;
+  timers: TimersTable;
+  subject_keys: SubjectKeysTable;
+  erasures: ErasuresTable;
 }
 
 /** An optional column: absent on insert means null. */
@@ -38,8 +43,10 @@ export interface EventsTable {
   occurred_at: number;
   received_at: number;
   source: string;
-  /** jsonb: written as a JSON string, never read back by the store. */
+  /** jsonb: the JSON text of the sealed data (a string), or of the object written before sealing. */
   data: ColumnType<unknown, string, string>;
+  /** When the server stored the row (epoch ms, its own clock): erasure selects by this. */
+  stored_at: Generated<number>;
 }
 
 export interface AttributesTable {

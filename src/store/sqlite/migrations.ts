@@ -1,5 +1,7 @@
 import type Database from "better-sqlite3";
 import { StoreError } from "../store-error.ts";
+import { ERASURE_MIGRATION } from "./erasure-statements.ts";
+import { TIMERS_MIGRATION } from "./timer-statements.ts";
 
 /**
  * The SQLite schema as numbered steps. A step, once released, never changes: a new need is a new
@@ -186,6 +188,12 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: "decision log (append-only) and sends", sql: decisionLog },
   { version: 4, name: "deferrals, reviews and deliveries", sql: work },
   { version: 5, name: "decision log chain heads", sql: logHeads },
+  { version: 6, name: "durable timers", sql: TIMERS_MIGRATION },
+  {
+    version: 7,
+    name: "subject keys, erasure tombstones, cancelled reviews",
+    sql: ERASURE_MIGRATION,
+  },
 ];
 
 const ledger = `

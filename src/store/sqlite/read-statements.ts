@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { erasureReads } from "./erasure-statements.ts";
 import type {
   AttributeRow,
   ConsentRow,
@@ -10,6 +11,7 @@ import type {
   SendRow,
   SuppressionRow,
 } from "./rows.ts";
+import { timerReads } from "./timer-statements.ts";
 
 /**
  * The read statements, prepared once per connection. Both connections hold them: the writer reads
@@ -24,6 +26,8 @@ export function prepareReads(db: Database.Database) {
     ...consentReads(db),
     ...logReads(db),
     ...workReads(db),
+    ...erasureReads(db),
+    ...timerReads(db),
   };
 }
 

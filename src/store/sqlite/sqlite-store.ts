@@ -1,7 +1,9 @@
 import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import type { AssentEvent, ConsentView, Instant, Profile, SendRecord } from "../../engine/types.ts";
+import { MASTER_KEY_FILE, resolveMasterKey } from "../../privacy/master-key.ts";
+import { SubjectCrypto } from "../../privacy/subject-crypto.ts";
 import { storedDecisionOf } from "../log-records.ts";
 import type {
   Backlog,
@@ -17,12 +19,16 @@ import type {
   StoreTx,
   SubjectTx,
 } from "../store.ts";
+import type { Timer } from "../../timers/timer.ts";
 import { StoreError } from "../store-error.ts";
 import { migrateSqlite } from "./migrations.ts";
 import { type BacklogRow, prepareReads, type ReadStatements } from "./read-statements.ts";
 import { deferralOf, deliveryOf, eventOf, reviewOf } from "./rows.ts";
+import type { SubjectSealing } from "../subject-sealing.ts";
+import { sqliteSealing } from "./erasure-tx.ts";
 import { SerialLock } from "./serial-lock.ts";
 import { SqliteSubjectTx, type TxScope } from "./subject-tx.ts";
+import { timerOf } from "./timer-statements.ts";
 import { readConsentView, readProfile, readSends } from "./views.ts";
 import { prepareWrites, type WriteStatements } from "./write-statements.ts";
 
@@ -38,6 +44,11 @@ export interface SqliteStoreOptions {
    * process but may lose the last commits on power loss, for bulk loads that can be re-run.
    */
   readonly synchronous?: "full" | "normal";
+  /**
+   * The 32-byte master key that wraps every subject key (crypto-shredding). Default:
+   * `ASSENT_MASTER_KEY`, else the key file `master.key` beside the database, made on first start.
+   */
+  readonly masterKey?: Buffer;
 }
 
 /** Rows a readLog page fetches at a time: bounded memory, few round trips. */
@@ -62,10 +73,13 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   // A larger checkpoint threshold moves WAL pages into the database less often (fewer fsyncs
   // on busy replays); the WAL file grows to about 40 MB before it is folded back.
   writer.pragma("wal_autocheckpoint = 10000");
+  // Freed bytes are overwritten with zeros, so an erased subject's key leaves no trace in the file.
+  writer.pragma("secure_delete = ON");
   migrateSqlite(writer, now);
   const reader = new Database(location, { readonly: true, fileMustExist: true });
   reader.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-  return new SqliteStore(location, writer, reader, now);
+  const masterKey = options.masterKey ?? resolveMasterKey(join(dirname(location), MASTER_KEY_FILE));
+  return new SqliteStore(location, writer, reader, now, new SubjectCrypto(masterKey));
 }
 
 class SqliteStore implements Store {
@@ -81,6 +95,7 @@ class SqliteStore implements Store {
     private readonly writer: Database.Database,
     private readonly reader: Database.Database,
     private readonly now: () => Instant,
+    private readonly crypto: SubjectCrypto,
   ) {
     this.#writes = prepareWrites(writer);
     this.#txReads = prepareReads(writer);
@@ -115,20 +130,26 @@ class SqliteStore implements Store {
   // ---------------------------------------------------------------- reads
 
   async getDecision(decisionId: string): Promise<StoredDecision | undefined> {
-    const row = this.#read().logById.get(decisionId);
-    return row === undefined ? undefined : storedDecisionOf(row);
+    const row = this.#read().logWithSubject.get(decisionId);
+    if (row === undefined) return undefined;
+    return storedDecisionOf(row, await this.#sealing(row.subject_id).opener());
   }
 
   async decisionsOf(subjectId: string, limit: number): Promise<StoredDecision[]> {
-    return this.#read().logOfSubject.all(subjectId, limit).map(storedDecisionOf);
+    const open = await this.#sealing(subjectId).opener();
+    return this.#read()
+      .logOfSubject.all(subjectId, limit)
+      .map((row) => storedDecisionOf(row, open));
   }
 
   async consentView(subjectId: string, asOf?: Instant): Promise<ConsentView> {
-    return readConsentView(this.#read(), subjectId, asOf);
+    const sealing = this.#sealing(subjectId);
+    const view = { open: await sealing.opener(), tombstone: sealing.tombstone() };
+    return readConsentView(this.#read(), subjectId, view, asOf);
   }
 
   async profile(subjectId: string): Promise<Profile> {
-    return readProfile(this.#read(), subjectId);
+    return readProfile(this.#read(), subjectId, await this.#sealing(subjectId).opener());
   }
 
   async sendsOf(subjectId: string, since: Instant): Promise<SendRecord[]> {
@@ -136,7 +157,13 @@ class SqliteStore implements Store {
   }
 
   async eventsOf(subjectId: string): Promise<AssentEvent[]> {
-    return this.#read().eventsOfSubject.all(subjectId).map(eventOf);
+    const open = await this.#sealing(subjectId).opener();
+    return this.#read()
+      .eventsOfSubject.all(subjectId)
+      .flatMap((row) => {
+        const data = open(row.data);
+        return data === undefined ? [] : [eventOf({ ...row, data })];
+      });
   }
 
   async deliveriesOf(subjectId: string): Promise<Delivery[]> {
@@ -179,6 +206,28 @@ class SqliteStore implements Store {
   async getReview(reviewId: string): Promise<Review | undefined> {
     const row = this.#read().review.get(reviewId);
     return row === undefined ? undefined : reviewOf(row);
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  claimDueTimers(now: Instant, limit: number, leaseMs: number): Promise<Timer[]> {
+    return this.#exclusive(async () => {
+      const rows = this.#writes.claimTimers.all({ now, leaseUntil: now + leaseMs, limit });
+      return rows.map(timerOf).sort(bySoonest);
+    });
+  }
+
+  async timersOf(subjectId: string): Promise<Timer[]> {
+    return this.#read().pendingTimers.all(subjectId).map(timerOf);
+  }
+
+  async nextTimerDue(): Promise<Instant | undefined> {
+    return this.#read().nextTimerDue.get()?.due ?? undefined;
+  }
+
+  async timerStats(now: Instant) {
+    const row = this.#read().timerStats.get(now);
+    return { pending: row?.pending ?? 0, oldestDueAt: row?.oldest ?? undefined };
   }
 
   // ---------------------------------------------------------------- outbox
@@ -226,12 +275,15 @@ class SqliteStore implements Store {
         writes: this.#writes,
         now: this.now,
         heads: new Map(),
+        crypto: this.crypto,
+        shredded: false,
         open: true,
       };
       this.writer.exec("BEGIN IMMEDIATE");
       try {
         const result = await work(scope);
         this.writer.exec("COMMIT");
+        if (scope.shredded) this.#foldWal();
         return result;
       } catch (error) {
         if (this.writer.inTransaction) this.writer.exec("ROLLBACK");
@@ -240,6 +292,20 @@ class SqliteStore implements Store {
         scope.open = false;
       }
     });
+  }
+
+  /**
+   * After an erasure: copies the WAL into the database and truncates it, so that the old page
+   * images holding the erased subject's key do not linger in the `-wal` file. Best effort: a
+   * reader of another process may hold the WAL, and then the next checkpoint folds it.
+   */
+  #foldWal(): void {
+    this.writer.pragma("wal_checkpoint(TRUNCATE)");
+  }
+
+  /** A subject's sealing for one read outside any transaction (on the reader). */
+  #sealing(subjectId: string): SubjectSealing {
+    return sqliteSealing(subjectId, this.crypto, this.#read());
   }
 
   /** Runs `work` alone on the writer connection. */
@@ -289,6 +355,10 @@ function queueOf(row: BacklogRow | undefined): Backlog["outbox"] {
   const pending = row?.n ?? 0;
   const oldest = row?.oldest ?? null;
   return oldest === null ? { pending } : { pending, oldestDueAt: oldest };
+}
+
+function bySoonest(a: Timer, b: Timer): number {
+  return a.dueAt - b.dueAt || (a.timerId < b.timerId ? -1 : 1);
 }
 
 function byDueThenId(a: Delivery, b: Delivery): number {

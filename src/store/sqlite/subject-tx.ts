@@ -10,20 +10,34 @@ import type {
   SendRecord,
   SuppressionRecord,
 } from "../../engine/types.ts";
+import type { SubjectCrypto } from "../../privacy/subject-crypto.ts";
 import { type ChainHead, nextLogRecord } from "../log-records.ts";
 import type {
   Deferral,
+  ErasedCounts,
   LogRecord,
   NewDelivery,
   NewLogEntry,
+  PendingWork,
   Review,
   ReviewStatus,
+  StoredDecision,
   SubjectTx,
 } from "../store.ts";
+import type { Timer, TimerStatus } from "../../timers/timer.ts";
 import { StoreError } from "../store-error.ts";
+import type { SubjectSealing } from "../subject-sealing.ts";
+import {
+  cancelPendingWork,
+  readPendingWork,
+  readSubjectDecision,
+  shredSubject,
+  sqliteSealing,
+} from "./erasure-tx.ts";
 import type { ReadStatements } from "./read-statements.ts";
 import { eventOf } from "./rows.ts";
 import { SubjectCache } from "./subject-cache.ts";
+import { timerOf } from "./timer-statements.ts";
 import { readConsentView, readProfile, readSends } from "./views.ts";
 import type { WriteStatements } from "./write-statements.ts";
 
@@ -38,6 +52,10 @@ export interface TxScope {
    * transaction's own next append, which replaces it here.
    */
   readonly heads: Map<number, ChainHead>;
+  /** Seals personal data under per-subject keys (crypto-shredding). */
+  readonly crypto: SubjectCrypto;
+  /** Set when the transaction erased a subject: the store folds the WAL away after commit. */
+  shredded: boolean;
   /** False once the transaction has committed or rolled back. */
   open: boolean;
 }
@@ -49,6 +67,8 @@ export interface TxScope {
 export class SqliteSubjectTx implements SubjectTx {
   readonly #cache = new SubjectCache();
   #partition: number | undefined;
+  #sealing: SubjectSealing | undefined;
+  #erasedAt: Instant | null | undefined;
 
   constructor(
     readonly subjectId: string,
@@ -58,7 +78,7 @@ export class SqliteSubjectTx implements SubjectTx {
   async insertEvent(event: AssentEvent): Promise<"inserted" | "duplicate"> {
     const { writes } = this.live(event.subjectId);
     const { id, subjectId, type, schemaVersion, occurredAt, receivedAt, source } = event;
-    const data = JSON.stringify(event.data);
+    const data = (await this.sealing().sealer())(JSON.stringify(event.data));
     const at = this.scope.now();
     const result = writes.insertEvent.run(
       ...([id, subjectId, type, schemaVersion, occurredAt, receivedAt, source, data, at] as const),
@@ -68,7 +88,9 @@ export class SqliteSubjectTx implements SubjectTx {
 
   async event(eventId: string): Promise<AssentEvent | undefined> {
     const row = this.live().reads.event.get(eventId, this.subjectId);
-    return row === undefined ? undefined : eventOf(row);
+    if (row === undefined) return undefined;
+    const data = (await this.sealing().opener())(row.data);
+    return data === undefined ? undefined : eventOf({ ...row, data });
   }
 
   async applyAttributes(
@@ -77,11 +99,12 @@ export class SqliteSubjectTx implements SubjectTx {
   ): Promise<void> {
     const { writes } = this.live(event.subjectId);
     const { id, occurredAt, source } = event;
+    const seal = await this.sealing().sealer();
     const before = this.#cache.takeProfile();
     const written: [string, string][] = [];
     for (const [name, value] of Object.entries(values)) {
       const json = JSON.stringify(value);
-      writes.upsertAttribute.run(this.subjectId, name, json, occurredAt, id, source);
+      writes.upsertAttribute.run(this.subjectId, name, seal(json), occurredAt, id, source);
       written.push([name, json]);
     }
     this.#cache.applyAttributes(before, event, written);
@@ -89,14 +112,17 @@ export class SqliteSubjectTx implements SubjectTx {
 
   async profile(): Promise<Profile> {
     const { reads } = this.live();
-    return this.#cache.profile(() => readProfile(reads, this.subjectId));
+    const open = await this.sealing().opener();
+    return this.#cache.profile(() => readProfile(reads, this.subjectId, open));
   }
 
   async appendConsent(record: ConsentRecord): Promise<void> {
     const { writes } = this.live(record.subjectId);
+    const evidence = (await this.sealing().sealer())(record.evidence);
     this.#cache.forgetConsent();
     writes.insertConsent.run({
       ...record,
+      evidence,
       expiresAt: record.expiresAt ?? null,
       express: record.express === undefined ? null : Number(record.express),
       jurisdiction: record.jurisdiction ?? null,
@@ -123,7 +149,9 @@ export class SqliteSubjectTx implements SubjectTx {
 
   async consentView(): Promise<ConsentView> {
     const { reads } = this.live();
-    return this.#cache.consentView(() => readConsentView(reads, this.subjectId));
+    const sealing = this.sealing();
+    const view = { open: await sealing.opener(), tombstone: sealing.tombstone() };
+    return this.#cache.consentView(() => readConsentView(reads, this.subjectId, view));
   }
 
   async sends(since: Instant): Promise<SendRecord[]> {
@@ -142,9 +170,11 @@ export class SqliteSubjectTx implements SubjectTx {
   async appendDecision(entry: NewLogEntry): Promise<LogRecord> {
     const { reads, writes, heads } = this.live(entry.decision.subjectId);
     const partition = this.partition();
+    // An erased subject gets no new key: their later decisions hold only the tombstone's verdict.
+    const seal = (await this.erasedAt()) === undefined ? await this.sealing().sealer() : undefined;
     // The write lock is held, so the head read here is still the head when the insert runs.
     const head = heads.get(partition) ?? reads.chainHead.get(partition);
-    const record = nextLogRecord(this.subjectId, entry, head, partition);
+    const record = nextLogRecord(this.subjectId, entry, head, partition, seal);
     writes.insertLog.run({
       ...record,
       subjectId: this.subjectId,
@@ -181,6 +211,61 @@ export class SqliteSubjectTx implements SubjectTx {
   ): Promise<void> {
     const result = this.live().writes.settleReview.run(status, at, reviewId, this.subjectId);
     if (result.changes === 0) throw new StoreError("review_not_pending");
+  }
+
+  async pendingTimers(): Promise<Timer[]> {
+    return this.live().reads.pendingTimers.all(this.subjectId).map(timerOf);
+  }
+
+  async createTimer(timer: Timer): Promise<void> {
+    const { writes } = this.live(timer.subjectId);
+    const { timerId, subjectId, nodeId, kind, dueAt, eventId, causeAt, why, createdAt } = timer;
+    const row = { timerId, subjectId, nodeId, kind, dueAt, eventId, causeAt, why, createdAt };
+    writes.insertTimer.run(row);
+  }
+
+  async settleTimer(
+    timerId: string,
+    status: Exclude<TimerStatus, "pending">,
+    at: Instant,
+  ): Promise<boolean> {
+    return this.live().writes.settleTimer.run(status, at, timerId, this.subjectId).changes > 0;
+  }
+
+  async decision(decisionId: string): Promise<StoredDecision | undefined> {
+    return readSubjectDecision(this.live().reads, this.sealing(), decisionId);
+  }
+
+  async pendingWork(): Promise<PendingWork[]> {
+    return readPendingWork(this.live().reads, this.subjectId);
+  }
+
+  async cancelWork(work: PendingWork, reason: string, at: Instant): Promise<void> {
+    cancelPendingWork(this.live().writes, this.subjectId, work, reason, at);
+  }
+
+  async erasedAt(): Promise<Instant | undefined> {
+    if (this.#erasedAt === undefined) {
+      const row = this.live().reads.erasedAt.get(this.sealing().tombstone());
+      this.#erasedAt = row?.erased_at ?? null;
+    }
+    return this.#erasedAt ?? undefined;
+  }
+
+  async erase(at: Instant): Promise<ErasedCounts> {
+    const scope = this.live();
+    const counts = shredSubject(scope.writes, this.sealing(), at, scope.now());
+    scope.shredded = true;
+    this.#erasedAt = at;
+    this.#cache.forgetAll();
+    return counts;
+  }
+
+  /** The subject's sealing for this transaction: their key is read (or made) once. */
+  private sealing(): SubjectSealing {
+    const { crypto, reads, writes } = this.live();
+    this.#sealing ??= sqliteSealing(this.subjectId, crypto, reads, writes);
+    return this.#sealing;
   }
 
   /** The subject's decision-log partition: a hash, so worked out once. */

@@ -1,5 +1,7 @@
 import type Database from "better-sqlite3";
+import { erasureWrites } from "./erasure-statements.ts";
 import type { DeliveryRow } from "./rows.ts";
+import { timerWrites } from "./timer-statements.ts";
 
 /** Named parameters, bound from plain objects. */
 type Params = Record<string, string | number | null>;
@@ -17,6 +19,8 @@ export function prepareWrites(db: Database.Database) {
     ...logWrites(db),
     ...workWrites(db),
     ...outboxWrites(db),
+    ...erasureWrites(db),
+    ...timerWrites(db),
   };
 }
 
