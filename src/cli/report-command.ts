@@ -34,6 +34,7 @@ interface ReportFlags extends ExperimentFlags {
   readonly node?: string;
   readonly playbooks: string;
   readonly qini?: string;
+  readonly qiniOutcome?: string;
 }
 
 const EXAMPLE = `
@@ -58,9 +59,10 @@ export function reportCommand(): Command {
     .requiredOption("--out <dir>", "folder to write report.md, report.html and the PNG charts into")
     .option("--title <text>", "the report's title")
     .option(
-      "--qini <file>",
-      'a Qini curve as JSON: {"points":[{"fraction":0,"incremental":0},…],"coefficient":…,"outcome":"visit"}',
+      "--qini <file[#/pointer]>",
+      'a Qini curve as JSON: {"points":[{"fraction":0,"incremental":0},…],"coefficient":…,"outcome":"visit"}; #/pointer picks it out of a larger file, e.g. evaluation.json#/qini/visit/uplift from `assent uplift evaluate --json`',
     )
+    .option("--qini-outcome <name>", "what the Qini curve counts (default: its outcome field)")
     .addHelpText("after", EXAMPLE)
     .action((flags: ReportFlags) => reportAppError(() => runReport(flags)));
 }
@@ -109,7 +111,10 @@ function valueOptions(command: Command): Command {
 
 async function runReport(flags: ReportFlags): Promise<void> {
   const { readout, source } = readoutFromFlags(flags);
-  const qini = flags.qini === undefined ? undefined : readQiniCurve(flags.qini);
+  const curve = flags.qini === undefined ? undefined : readQiniCurve(flags.qini);
+  const outcome = flags.qiniOutcome ?? curve?.outcome;
+  const qini =
+    curve === undefined ? undefined : { ...curve, ...(outcome === undefined ? {} : { outcome }) };
   const value = reviewFromFlags(flags, readout);
   const input: ReportInput = {
     title: flags.title ?? `Experiment report: ${source}`,

@@ -24,25 +24,52 @@ export const QiniCurveSchema = z.object({
 
 /**
  * Reads a Qini curve from a JSON file (`{ points, coefficient, outcome? }`), naming each bad
- * field.
+ * field. `FILE#/json/pointer` picks the curve out of a larger document, such as the output of
+ * `assent uplift evaluate --json` (`evaluation.json#/qini/visit/uplift`).
  *
  * @example readQiniCurve("qini-visit.json").coefficient
  */
-export function readQiniCurve(file: string): QiniCurve & { readonly outcome?: string } {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    if (!(error instanceof SyntaxError)) throw error;
-    throw new ProofInputError(file, [{ where: "--qini", problem: `not JSON: ${error.message}` }]);
-  }
+export function readQiniCurve(given: string): QiniCurve & { readonly outcome?: string } {
+  const hash = given.lastIndexOf("#/");
+  const file = hash < 0 ? given : given.slice(0, hash);
+  const pointer = hash < 0 ? "" : given.slice(hash + 1);
+  const json = atPointer(readJson(file), pointer, file);
   const result = QiniCurveSchema.safeParse(json);
   if (result.success) return result.data;
   throw new ProofInputError(
     file,
     result.error.issues.map((issue) => ({
-      where: `/${issue.path.join("/")}`,
+      where: `${pointer}/${issue.path.join("/")}`,
       problem: issue.message,
     })),
   );
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new ProofInputError(file, [{ where: "--qini", problem: `not JSON: ${error.message}` }]);
+  }
+}
+
+/** The value at an RFC 6901 JSON pointer (`/qini/visit/uplift`); the whole document for "". */
+function atPointer(json: unknown, pointer: string, file: string): unknown {
+  let value = json;
+  const tokens = pointer === "" ? [] : pointer.slice(1).split("/");
+  for (const raw of tokens) {
+    const token = raw.replaceAll("~1", "/").replaceAll("~0", "~");
+    const next: unknown =
+      typeof value === "object" && value !== null
+        ? Object.getOwnPropertyDescriptor(value, token)?.value
+        : undefined;
+    if (next === undefined) {
+      throw new ProofInputError(file, [
+        { where: pointer, problem: `nothing at "${token}" in this document` },
+      ]);
+    }
+    value = next;
+  }
+  return value;
 }

@@ -9,11 +9,11 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import type { Command } from "commander";
 import { readoutCommand } from "../../../src/cli/readout-command.ts";
 import { reportCommand } from "../../../src/cli/report-command.ts";
 import { parseExperimentCsv } from "../../../src/proof/csv-import.ts";
 import { ProofInputError } from "../../../src/proof/input-error.ts";
+import { runCommand } from "../../support/run-command.ts";
 
 const HEADER = "segment,visit,spend,history";
 const GOOD_ROWS = [
@@ -28,24 +28,6 @@ const GOOD_ROWS = [
 const DESIGN = ["--arm", "segment", "--control", "control", "--metric", "visit:binary"];
 const ALLOCATION = ["--allocation", "treatment=1,control=1"];
 
-/** Runs a command in this process, capturing what it writes to stderr and its exit code. */
-async function run(make: () => Command, args: readonly string[]) {
-  const written: string[] = [];
-  const original = process.stderr.write.bind(process.stderr);
-  process.stderr.write = (chunk: string | Uint8Array) => {
-    written.push(String(chunk));
-    return true;
-  };
-  try {
-    await make().parseAsync([...args], { from: "user" });
-  } finally {
-    process.stderr.write = original;
-  }
-  const exitCode = process.exitCode;
-  process.exitCode = undefined;
-  return { stderr: written.join(""), exitCode };
-}
-
 /**
  * Writes `rows` under the header, runs readout and report on it with `extra` options, and
  * checks both fail naming `expected`, writing nothing.
@@ -55,7 +37,7 @@ async function assertRefused(rows: readonly string[], extra: readonly string[], 
   const csv = join(dir, "experiment.csv");
   writeFileSync(csv, `${[HEADER, ...rows].join("\n")}\n`);
   const out = join(dir, "readout.json");
-  const readout = await run(readoutCommand, [
+  const readout = await runCommand(readoutCommand, [
     "--csv",
     csv,
     ...DESIGN,
@@ -71,7 +53,14 @@ async function assertRefused(rows: readonly string[], extra: readonly string[], 
   assert.equal(existsSync(out), false, "readout wrote its output file");
 
   const reportDir = join(dir, "report");
-  const report = await run(reportCommand, ["--csv", csv, ...DESIGN, ...extra, "--out", reportDir]);
+  const report = await runCommand(reportCommand, [
+    "--csv",
+    csv,
+    ...DESIGN,
+    ...extra,
+    "--out",
+    reportDir,
+  ]);
   assert.equal(report.exitCode, 1);
   assert.match(report.stderr, expected);
   assert.equal(existsSync(reportDir), false, "report created its folder");

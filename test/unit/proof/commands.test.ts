@@ -12,6 +12,7 @@ import type { Command } from "commander";
 import { readoutCommand } from "../../../src/cli/readout-command.ts";
 import { reportCommand } from "../../../src/cli/report-command.ts";
 import { exampleQiniCurve } from "../../support/qini-example.ts";
+import { runCommand } from "../../support/run-command.ts";
 
 // treatment spend 2, 4, 6, 8 (mean 5) and control 1, 2, 3 (mean 2): difference 3.
 const CSV = [
@@ -49,20 +50,8 @@ function setUp() {
 
 /** Runs a command in this process; fails the test if it reports an error. */
 async function run(make: () => Command, args: readonly string[]): Promise<void> {
-  const errors: string[] = [];
-  const original = process.stderr.write.bind(process.stderr);
-  process.stderr.write = (chunk: string | Uint8Array) => {
-    errors.push(String(chunk));
-    return true;
-  };
-  try {
-    await make().parseAsync([...args], { from: "user" });
-  } finally {
-    process.stderr.write = original;
-  }
-  const exitCode = process.exitCode;
-  process.exitCode = undefined;
-  assert.equal(exitCode, undefined, errors.join(""));
+  const { stderr, exitCode } = await runCommand(make, args);
+  assert.equal(exitCode, undefined, stderr);
 }
 
 describe("assent readout", () => {
@@ -155,26 +144,60 @@ describe("assent report", () => {
       JSON.stringify({ points: [{ fraction: 2, incremental: 0 }], coefficient: 1 }),
     );
     const out = join(dir, "report");
-    const errors: string[] = [];
-    const original = process.stderr.write.bind(process.stderr);
-    process.stderr.write = (chunk: string | Uint8Array) => {
-      errors.push(String(chunk));
-      return true;
-    };
-    try {
-      await reportCommand().parseAsync(
-        ["--csv", csv, ...EXPERIMENT, "--qini", qini, "--out", out],
-        {
-          from: "user",
-        },
-      );
-    } finally {
-      process.stderr.write = original;
-    }
-    assert.equal(process.exitCode, 1);
-    process.exitCode = undefined;
-    assert.match(errors.join(""), /\/points\/0\/fraction: .*1/);
-    assert.match(errors.join(""), /\/points: .*2/);
+    const refused = await runCommand(reportCommand, [
+      "--csv",
+      csv,
+      ...EXPERIMENT,
+      "--qini",
+      qini,
+      "--out",
+      out,
+    ]);
+    assert.equal(refused.exitCode, 1);
+    assert.match(refused.stderr, /\/points\/0\/fraction: .*1/);
+    assert.match(refused.stderr, /\/points: .*2/);
+    assert.equal(existsSync(out), false);
+  });
+
+  test("--qini FILE#/pointer takes the curve out of the uplift evaluation's JSON", async () => {
+    const { dir, csv } = setUp();
+    const { outcome: _, ...curve } = exampleQiniCurve();
+    const evaluation = join(dir, "evaluation.json");
+    writeFileSync(evaluation, JSON.stringify({ qini: { visit: { uplift: curve } } }));
+    const out = join(dir, "report");
+    await run(reportCommand, [
+      "--csv",
+      csv,
+      ...EXPERIMENT,
+      "--qini",
+      `${evaluation}#/qini/visit/uplift`,
+      "--qini-outcome",
+      "visit",
+      "--out",
+      out,
+    ]);
+    const markdown = readFileSync(join(out, "report.md"), "utf8");
+    assert.match(markdown, /## Uplift targeting \(visit\)/);
+    assert.match(markdown, /Qini coefficient 0\.0123\./);
+    assert.ok(existsSync(join(out, "qini.png")));
+  });
+
+  test("a pointer to nothing is named and nothing is written", async () => {
+    const { dir, csv } = setUp();
+    const evaluation = join(dir, "evaluation.json");
+    writeFileSync(evaluation, JSON.stringify({ qini: {} }));
+    const out = join(dir, "report");
+    const refused = await runCommand(reportCommand, [
+      "--csv",
+      csv,
+      ...EXPERIMENT,
+      "--qini",
+      `${evaluation}#/qini/visit/uplift`,
+      "--out",
+      out,
+    ]);
+    assert.equal(refused.exitCode, 1);
+    assert.match(refused.stderr, /\/qini\/visit\/uplift: nothing at "visit" in this document/);
     assert.equal(existsSync(out), false);
   });
 });
