@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { loadHillstrom } from "../../src/proof/hillstrom/hillstrom.ts";
+import { designRow, FEATURES } from "../../src/proof/uplift/features.ts";
+import { solveSymmetric } from "../../src/proof/uplift/linear-algebra.ts";
+import {
+  fitLogistic,
+  fitRidge,
+  predictLinear,
+  predictProbability,
+} from "../../src/proof/uplift/outcome-models.ts";
+import { sharedDataFile } from "../support/shared-data.ts";
+
+const logit = (p: number) => Math.log(p / (1 - p));
+const close = (actual: number, expected: number, tolerance: number, what: string) =>
+  assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} vs ${expected}`);
+
+describe("the outcome models", () => {
+  test("Cholesky solves a symmetric system (hand calculation)", () => {
+    // 4x + 2y = 2, 2x + 3y = 1  →  x = 0.5, y = 0
+    const [x, y] = solveSymmetric(
+      [
+        [4, 2],
+        [2, 3],
+      ],
+      [2, 1],
+    );
+    close(x ?? Number.NaN, 0.5, 1e-12, "x");
+    close(y ?? Number.NaN, 0, 1e-12, "y");
+  });
+
+  test("unpenalised logistic on one binary feature gives the two groups' log odds", () => {
+    // x = 0: 3 of 10 visit; x = 1: 6 of 8 visit. MLE: intercept = logit(0.3), slope =
+    // logit(0.75) − logit(0.3).
+    const rows = [...Array(10).fill(0), ...Array(8).fill(1)].map((x) => Float64Array.of(x));
+    const y = [1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0];
+    const fit = fitLogistic(rows, y, { l2: 1e-10 });
+    close(fit.intercept, logit(0.3), 1e-7, "intercept");
+    close(fit.weights[0] ?? Number.NaN, logit(0.75) - logit(0.3), 1e-7, "slope");
+    close(predictProbability(fit, Float64Array.of(1)), 0.75, 1e-8, "p(x = 1)");
+  });
+
+  test("a penalty shrinks the slope towards 0 and the fit still satisfies its own optimality", () => {
+    const customers = loadHillstrom(sharedDataFile("hillstrom.csv")).slice(0, 5000);
+    const rows = customers.map(designRow);
+    const y = customers.map((c) => (c.visit ? 1 : 0));
+    const light = fitLogistic(rows, y, { l2: 1 });
+    const heavy = fitLogistic(rows, y, { l2: 5000 });
+    const norm = (w: Float64Array) => Math.hypot(...w);
+    assert.ok(norm(heavy.weights) < norm(light.weights));
+
+    // Unpenalised intercept: the score equation Σ (y − p) = 0 holds at the optimum.
+    const residual = rows.reduce(
+      (sum, row, i) => sum + (y[i] ?? 0) - predictProbability(light, row),
+      0,
+    );
+    close(residual, 0, 1e-6, "Σ (y − p)");
+    assert.equal(light.weights.length, FEATURES.length);
+  });
+
+  test("ridge recovers an exact line and shrinks as the closed form says", () => {
+    const rows = [0, 1, 2, 3].map((x) => Float64Array.of(x));
+    const exact = fitRidge(rows, [1, 3, 5, 7], { l2: 1e-10 });
+    close(predictLinear(exact, Float64Array.of(10)), 21, 1e-6, "y(10)");
+    // Standardised x has Σz² = n = 4; the standardised slope is Σzy / (Σz² + λ). With λ = 4
+    // it halves: raw slope 2 → 1, intercept through the means (1.5, 4): 4 − 1.5 = 2.5.
+    const shrunk = fitRidge(rows, [1, 3, 5, 7], { l2: 4 });
+    close(shrunk.weights[0] ?? Number.NaN, 1, 1e-9, "slope");
+    close(shrunk.intercept, 2.5, 1e-9, "intercept");
+  });
+});
