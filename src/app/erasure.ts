@@ -1,14 +1,30 @@
 import type { Instant } from "../engine/types.ts";
 import type { Store } from "../store/store.ts";
 import type { ErasureReport } from "./assent-app.ts";
+import { cancelAll, erasedRefusal } from "./in-flight.ts";
 import type { RecorderDeps } from "./recorder.ts";
 
-/** Erasure by crypto-shredding (GDPR Art. 17): see `AssentApp.eraseSubject`. */
+/**
+ * Erasure by crypto-shredding (GDPR Art. 17), in one transaction that holds the subject's lock:
+ * pending work is cancelled (and each cancellation logged, sealed like every log record), then
+ * the store destroys the subject's key, deletes their data and writes the tombstone. See
+ * `AssentApp.eraseSubject` and docs/erasure.md.
+ */
 export async function eraseSubject(
-  _store: Store,
-  _deps: RecorderDeps,
-  _subjectId: string,
-  _at: Instant,
+  store: Store,
+  deps: RecorderDeps,
+  subjectId: string,
+  at: Instant,
 ): Promise<ErasureReport> {
-  throw new Error("erasure is being built (issue #6)");
+  return store.withSubject(subjectId, async (tx) => {
+    const before = await tx.erasedAt();
+    if (before !== undefined) {
+      const none = { events: 0, attributes: 0, consentEvidence: 0 };
+      const cancelled = { deferrals: 0, reviews: 0, deliveries: 0 };
+      return { subjectId, erasedAt: before, alreadyErased: true, deleted: none, cancelled };
+    }
+    const cancelled = await cancelAll(tx, deps, at, erasedRefusal(at));
+    const deleted = await tx.erase(at);
+    return { subjectId, erasedAt: at, alreadyErased: false, deleted, cancelled };
+  });
 }

@@ -113,6 +113,18 @@ export const REASONS = {
     meaning: "the release or the node's treatment was killed",
     sentence: "Nothing was sent because this message has been stopped.",
   },
+  withdrawn_in_flight: {
+    outcome: "suppress",
+    meaning:
+      "permission ended (withdrawal, objection, unsubscribe or GPC) while the action was deferred, under review or queued; cancelled before delivery, the permission step names why",
+    sentence:
+      "We stopped a message that was waiting to go out, because you withdrew your consent or asked us not to contact you.",
+  },
+  subject_erased: {
+    outcome: "suppress",
+    meaning: "the subject's data was erased (GDPR Art. 17); their tombstone blocks every action",
+    sentence: "Nothing was sent because you asked us to erase your data.",
+  },
   error: {
     outcome: "suppress",
     meaning: "an internal fault; the engine failed closed",

@@ -13,7 +13,9 @@ const DecisionParams = z.object({ decisionId: Id });
 const ReviewParams = z.object({ reviewId: Id });
 
 const ReviewQuery = ListQuery.extend({
-  status: z.enum(["pending", "approved", "rejected", "expired", "all"]).default("pending"),
+  status: z
+    .enum(["pending", "approved", "rejected", "expired", "cancelled", "all"])
+    .default("pending"),
 });
 
 const DECISION_DOC: RouteDoc = {

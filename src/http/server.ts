@@ -7,6 +7,7 @@ import type { TrustService } from "../trust/trust-service.ts";
 import { createGuards } from "./auth.ts";
 import { registerCloudEventRoutes } from "./cloudevents-routes.ts";
 import { registerDecisionRoutes } from "./decision-routes.ts";
+import { registerErasureRoutes } from "./erasure-routes.ts";
 import { registerEventRoutes } from "./event-routes.ts";
 import { registerGpcRoutes } from "./gpc-routes.ts";
 import { registerHealthRoutes } from "./health-routes.ts";
@@ -124,6 +125,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   registerCloudEventRoutes(server, context);
   registerGpcRoutes(server);
   registerSubjectRoutes(server, context);
+  registerErasureRoutes(server, context);
   registerDecisionRoutes(server, context);
   if (options.trust !== undefined) registerPreferenceRoutes(server, context, options.trust);
   if (options.metrics !== undefined) {

@@ -37,6 +37,13 @@ export interface DeliveryWorkerOptions {
   readonly random?: () => number;
   /** How long `start()` waits when nothing was due; 1000 unless given. */
   readonly pollMs?: number;
+  /**
+   * Asked just before each attempt (defence in depth): false means the delivery must not go out
+   * (consent was withdrawn or the subject erased since it was queued), and the check has
+   * already cancelled it and logged why. A check that fails sends nothing; the lease runs out
+   * and the delivery is checked again on a later run.
+   */
+  readonly recheck?: (delivery: Delivery) => Promise<boolean>;
   /** When given, each attempt is a span in the trace of the decision it delivers. */
   readonly tracing?: DeliveryTracing;
 }
@@ -78,7 +85,7 @@ export interface DeliveryWorker {
   stop(): Promise<void>;
 }
 
-type Tally = "delivered" | "retried" | "failed" | "unrecorded";
+type Tally = "delivered" | "retried" | "failed" | "cancelled" | "unrecorded";
 
 const silent: OutboxLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -178,6 +185,11 @@ function untracedAttempter(options: DeliveryWorkerOptions): (delivery: Delivery)
   const random = options.random ?? Math.random;
 
   return async (delivery) => {
+    const stop = await stopped(options.recheck, delivery);
+    if (stop !== undefined) {
+      logger.info(idsOf(delivery), `delivery ${stop}`);
+      return stop === "cancelled" ? "cancelled" : "unrecorded";
+    }
     const result = await deliverVia(options.connectors.get(delivery.connector), delivery);
     const attempt = attemptOf(delivery, result, options.clock(), options.backoff, random);
     const fields = fieldsOf(delivery, attempt);
@@ -189,6 +201,27 @@ function untracedAttempter(options: DeliveryWorkerOptions): (delivery: Delivery)
       return "unrecorded";
     }
     return logAttempt(logger, fields, attempt, result);
+  };
+}
+
+/** Why the recheck stops a delivery, or undefined to go on. */
+async function stopped(
+  recheck: DeliveryWorkerOptions["recheck"],
+  delivery: Delivery,
+): Promise<"cancelled" | "not rechecked; left for its lease to run out" | undefined> {
+  if (recheck === undefined) return undefined;
+  try {
+    return (await recheck(delivery)) ? undefined : "cancelled";
+  } catch {
+    return "not rechecked; left for its lease to run out";
+  }
+}
+
+function idsOf(delivery: Delivery): LogFields {
+  return {
+    deliveryId: delivery.deliveryId,
+    decisionId: delivery.decisionId,
+    subjectId: delivery.subjectId,
   };
 }
 

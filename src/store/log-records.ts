@@ -20,9 +20,10 @@ export function nextLogRecord(
   entry: NewLogEntry,
   head: ChainHead | undefined,
   partition = partitionOf(subjectId),
+  seal?: (text: string) => string,
 ): LogRecord {
   const prevHash = head?.hash ?? GENESIS_HASH;
-  const body = logBody(entry);
+  const body = logBody(seal === undefined ? entry : sealedEntry(entry, seal));
   const seq = (head?.seq ?? 0) + 1;
   return {
     partition,
@@ -34,29 +35,56 @@ export function nextLogRecord(
   };
 }
 
+/**
+ * The entry with its explanation steps sealed under the subject's key (`sealedSteps`): the
+ * steps are where personal data could appear (details, evidence ids), so they are the part a
+ * crypto-shredding erasure makes unreadable. The hash covers the ciphertext, so the chain still
+ * verifies once the key is gone. Outcome, reason, node, purpose and times stay readable.
+ */
+function sealedEntry(entry: NewLogEntry, seal: (text: string) => string) {
+  const { steps, ...rest } = entry.decision;
+  return { ...entry, decision: { ...rest, sealedSteps: seal(JSON.stringify(steps)) } };
+}
+
 interface LoggedBody {
   readonly decisionId: string;
   readonly traceId?: string;
   readonly spanId?: string;
-  readonly decision: Decision;
+  readonly decision: Decision & { readonly sealedSteps?: string };
 }
 
 /**
- * A stored decision read back from its log record: the log body is the one source of truth for
- * decisions, so no store keeps a second copy that could drift from what was hashed.
+ * Opens a subject's sealed text, or gives undefined when the subject's key was destroyed
+ * (erased) — and for records written before sealing existed, it is never called.
  */
-export function storedDecisionOf(record: Pick<LogRecord, "partition" | "seq" | "body">) {
+export type LogOpener = (sealed: string) => string | undefined;
+
+/**
+ * A stored decision read back from its log record: the log body is the one source of truth for
+ * decisions, so no store keeps a second copy that could drift from what was hashed. Sealed steps
+ * are opened with `open`; when they cannot be (the subject was erased), the decision comes back
+ * with no steps and `explanationErased`.
+ */
+export function storedDecisionOf(
+  record: Pick<LogRecord, "partition" | "seq" | "body">,
+  open?: LogOpener,
+) {
   const parsed: unknown = JSON.parse(record.body);
   if (!isLoggedBody(parsed)) {
     throw new Error(`log record ${record.partition}/${record.seq} does not hold a decision`);
   }
+  const { sealedSteps, ...decision } = parsed.decision;
+  const opened = sealedSteps === undefined ? undefined : open?.(sealedSteps);
+  const steps: Decision["steps"] =
+    sealedSteps === undefined ? decision.steps : opened === undefined ? [] : JSON.parse(opened);
   const stored: StoredDecision = {
     decisionId: parsed.decisionId,
     partition: record.partition,
     seq: record.seq,
-    decision: parsed.decision,
+    decision: { ...decision, steps },
     ...(parsed.traceId === undefined ? {} : { traceId: parsed.traceId }),
     ...(parsed.spanId === undefined ? {} : { spanId: parsed.spanId }),
+    ...(sealedSteps !== undefined && opened === undefined ? { explanationErased: true } : {}),
   };
   return stored;
 }

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import { storedDecisionOf } from "../log-records.ts";
+import { type LogOpener, storedDecisionOf } from "../log-records.ts";
 import type { LogHead, LogRecord, StoredDecision } from "../store.ts";
 import { toLogRecord } from "./postgres-rows.ts";
 import type { Database } from "./postgres-tables.ts";
@@ -48,16 +48,34 @@ export async function readLogPartitions(db: Db): Promise<number[]> {
   return result.rows.map((row) => row.n);
 }
 
+/** A decision by id with its subject, whose key opens its sealed steps. */
 export async function readDecision(
   db: Db,
   decisionId: string,
+  opener: (subjectId: string) => Promise<LogOpener>,
+): Promise<StoredDecision | undefined> {
+  const row = await db
+    .selectFrom("decision_log")
+    .select([...LOG_COLUMNS, "subject_id"])
+    .where("decision_id", "=", decisionId)
+    .executeTakeFirst();
+  return row === undefined ? undefined : storedDecisionOf(row, await opener(row.subject_id));
+}
+
+/** A decision of one subject by id (inside that subject's transaction). */
+export async function readSubjectDecision(
+  db: Db,
+  subjectId: string,
+  decisionId: string,
+  open: LogOpener,
 ): Promise<StoredDecision | undefined> {
   const row = await db
     .selectFrom("decision_log")
     .select(LOG_COLUMNS)
     .where("decision_id", "=", decisionId)
+    .where("subject_id", "=", subjectId)
     .executeTakeFirst();
-  return row === undefined ? undefined : storedDecisionOf(row);
+  return row === undefined ? undefined : storedDecisionOf(row, open);
 }
 
 /** Newest first: a subject's records all sit in one partition, so seq orders them. */
@@ -65,6 +83,7 @@ export async function readDecisionsOf(
   db: Db,
   subjectId: string,
   limit: number,
+  open: LogOpener,
 ): Promise<StoredDecision[]> {
   const rows = await db
     .selectFrom("decision_log")
@@ -73,7 +92,7 @@ export async function readDecisionsOf(
     .orderBy("seq", "desc")
     .limit(limit)
     .execute();
-  return rows.map(storedDecisionOf);
+  return rows.map((row) => storedDecisionOf(row, open));
 }
 
 /** Each chain's head as the database's trigger recorded it. */

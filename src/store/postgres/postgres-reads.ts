@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from "kysely";
 import type {
   AssentEvent,
+  AttributeState,
   Channel,
   ConsentView,
   ContactPoint,
@@ -9,6 +10,8 @@ import type {
   SendRecord,
 } from "../../engine/types.ts";
 import type { Delivery } from "../store.ts";
+import { ERASED_EVIDENCE } from "../subject-sealing.ts";
+import { readErasedAt } from "./postgres-erasure.ts";
 import { toAttributeState, toConsentRecord, toDelivery, toSuppression } from "./postgres-rows.ts";
 import type { Database, EventsTable } from "./postgres-tables.ts";
 
@@ -22,23 +25,39 @@ type Db = Kysely<Database>;
 /** Far beyond any real instant: "no asOf" reads everything. */
 const END_OF_TIME = Number.MAX_SAFE_INTEGER;
 
-export async function readProfile(db: Db, subjectId: string): Promise<Profile> {
+/** Opens a sealed value (see `SubjectSealing.opener`); undefined once the key is gone. */
+export type Opener = (value: string) => string | undefined;
+
+export async function readProfile(db: Db, subjectId: string, open: Opener): Promise<Profile> {
   const rows = await db
     .selectFrom("attributes")
     .selectAll()
     .where("subject_id", "=", subjectId)
     .orderBy("name")
     .execute();
-  return new Map(rows.map((row) => [row.name, toAttributeState(row)]));
+  const profile = new Map<string, AttributeState>();
+  for (const row of rows) {
+    const value = open(row.value_json);
+    if (value !== undefined) profile.set(row.name, toAttributeState({ ...row, value_json: value }));
+  }
+  return profile;
 }
 
-/** Records captured, suppressions begun and GPC seen at or before `asOf`; without it, all. */
+/**
+ * Records captured, suppressions begun, GPC seen and an erasure made at or before `asOf`;
+ * without it, all. Evidence is opened with the subject's key (or shown as erased).
+ */
 export async function readConsentView(
   db: Db,
   subjectId: string,
+  sealing: { readonly open: Opener; readonly tombstone: string },
   asOf: Instant = END_OF_TIME,
 ): Promise<ConsentView> {
-  const records = await readConsent(db, subjectId, asOf);
+  const erasedAt = await readErasedAt(db, sealing.tombstone);
+  const records = (await readConsent(db, subjectId, asOf)).map((record) => ({
+    ...record,
+    evidence: sealing.open(record.evidence) ?? ERASED_EVIDENCE,
+  }));
   const suppressions = await readSuppressions(db, subjectId, asOf);
   const contacts = await readContacts(db, subjectId);
   const gpc = await db
@@ -53,6 +72,7 @@ export async function readConsentView(
     suppressions,
     contacts,
     ...(gpc === undefined ? {} : { gpcSince: gpc.since }),
+    ...(erasedAt !== undefined && erasedAt <= asOf ? { erasedAt } : {}),
   };
 }
 
@@ -113,6 +133,7 @@ export async function readEvent(
   db: Db,
   subjectId: string,
   eventId: string,
+  open: Opener,
 ): Promise<AssentEvent | undefined> {
   const row = await db
     .selectFrom("events")
@@ -120,11 +141,15 @@ export async function readEvent(
     .where("event_id", "=", eventId)
     .where("subject_id", "=", subjectId)
     .executeTakeFirst();
-  return row === undefined ? undefined : toEvent(row);
+  return row === undefined ? undefined : toEvent(row, open);
 }
 
 /** Every stored event of the subject, by occurredAt then id. */
-export async function readEventsOf(db: Db, subjectId: string): Promise<AssentEvent[]> {
+export async function readEventsOf(
+  db: Db,
+  subjectId: string,
+  open: Opener,
+): Promise<AssentEvent[]> {
   const rows = await db
     .selectFrom("events")
     .selectAll()
@@ -132,7 +157,7 @@ export async function readEventsOf(db: Db, subjectId: string): Promise<AssentEve
     .orderBy("occurred_at")
     .orderBy("event_id")
     .execute();
-  return rows.map(toEvent);
+  return rows.flatMap((row) => toEvent(row, open) ?? []);
 }
 
 /** Every outbox delivery of the subject, by dueAt then id. */
@@ -147,7 +172,10 @@ export async function readDeliveriesOf(db: Db, subjectId: string): Promise<Deliv
   return rows.map(toDelivery);
 }
 
-function toEvent(row: Selectable<EventsTable>): AssentEvent {
+/** The event with its data opened; undefined when it was sealed and the key is gone. */
+function toEvent(row: Selectable<EventsTable>, open: Opener): AssentEvent | undefined {
+  const data = typeof row.data === "string" ? open(row.data) : row.data;
+  if (data === undefined) return undefined;
   return {
     id: row.event_id,
     type: row.type,
@@ -156,7 +184,7 @@ function toEvent(row: Selectable<EventsTable>): AssentEvent {
     occurredAt: row.occurred_at,
     receivedAt: row.received_at,
     source: row.source,
-    data: eventData(row.data),
+    data: eventData(typeof data === "string" ? JSON.parse(data) : data),
   };
 }
 

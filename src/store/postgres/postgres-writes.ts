@@ -15,8 +15,18 @@ import type { Database } from "./postgres-tables.ts";
 
 type Db = Kysely<Database>;
 
-/** `duplicate` when the event id was seen before; then nothing is written. */
-export async function insertEvent(db: Db, event: AssentEvent): Promise<"inserted" | "duplicate"> {
+/** Seals a subject's personal data under their key (see `SubjectSealing.sealer`). */
+type Seal = (text: string) => string;
+
+/**
+ * `duplicate` when the event id was seen before; then nothing is written. The data is stored
+ * sealed, as a JSON string; `stored_at` is the server's clock.
+ */
+export async function insertEvent(
+  db: Db,
+  event: AssentEvent,
+  seal: Seal,
+): Promise<"inserted" | "duplicate"> {
   const result = await db
     .insertInto("events")
     .values({
@@ -27,7 +37,7 @@ export async function insertEvent(db: Db, event: AssentEvent): Promise<"inserted
       occurred_at: event.occurredAt,
       received_at: event.receivedAt,
       source: event.source,
-      data: JSON.stringify(event.data),
+      data: JSON.stringify(seal(JSON.stringify(event.data))),
     })
     .onConflict((oc) => oc.column("event_id").doNothing())
     .executeTakeFirst();
@@ -43,11 +53,12 @@ export async function upsertAttributes(
   db: Db,
   event: AssentEvent,
   values: Readonly<Record<string, AttributeValue>>,
+  seal: Seal,
 ): Promise<void> {
   const rows = Object.entries(values).map(([name, value]) => ({
     subject_id: event.subjectId,
     name,
-    value_json: JSON.stringify(value),
+    value_json: seal(JSON.stringify(value)),
     updated_at: event.occurredAt,
     event_id: event.id,
     source: event.source,
@@ -79,8 +90,11 @@ export async function upsertAttributes(
     .execute();
 }
 
-/** Append-only: a record id seen before is left as it was (replays are harmless). */
-export async function insertConsent(db: Db, record: ConsentRecord): Promise<void> {
+/**
+ * Append-only: a record id seen before is left as it was (replays are harmless). The evidence
+ * is stored sealed.
+ */
+export async function insertConsent(db: Db, record: ConsentRecord, seal: Seal): Promise<void> {
   await db
     .insertInto("consent_records")
     .values({
@@ -94,7 +108,7 @@ export async function insertConsent(db: Db, record: ConsentRecord): Promise<void
       express: record.express,
       jurisdiction: record.jurisdiction,
       source: record.source,
-      evidence: record.evidence,
+      evidence: seal(record.evidence),
     })
     .onConflict((oc) => oc.column("id").doNothing())
     .execute();

@@ -83,6 +83,13 @@ export class SubjectCache {
   forgetSends(): void {
     this.#sends = undefined;
   }
+
+  /** After an erasure: every view is read afresh. */
+  forgetAll(): void {
+    this.#profile = undefined;
+    this.#consent = undefined;
+    this.#sends = undefined;
+  }
 }
 
 /**

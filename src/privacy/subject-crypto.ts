@@ -1,0 +1,111 @@
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from "node:crypto";
+
+/**
+ * Crypto-shredding (DESIGN.md, "Trust features"): every subject's personal data at rest is sealed
+ * with AES-256-GCM under a key of that subject's own, and that key is stored wrapped (sealed) by
+ * the master key. Erasure destroys the wrapped key, so whatever ciphertext remains — in the
+ * decision log, which is never changed, or in free pages of a database file — can never be read
+ * again. A keyed hash of the subject id (the tombstone) remembers the erasure without keeping a
+ * readable list of the people who asked for it.
+ */
+
+/** Sealed text starts with this: a version tag that plaintext JSON can never start with. */
+export const SEALED_PREFIX = "s1.";
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+/** A master or subject key: 256 bits. */
+export const KEY_BYTES = 32;
+
+/** A subject's data key, unwrapped (only ever held in memory, for one transaction). */
+export type SubjectKey = Buffer;
+
+/**
+ * The keys derived from one master key: one to wrap subject keys, one for tombstones. Derived
+ * with HKDF so that neither use can be turned against the other.
+ */
+export class SubjectCrypto {
+  readonly #wrapKey: Buffer;
+  readonly #tombstoneKey: Buffer;
+
+  constructor(masterKey: Buffer) {
+    if (masterKey.length !== KEY_BYTES) {
+      throw new RangeError(`the master key must be ${KEY_BYTES} bytes, got ${masterKey.length}`);
+    }
+    this.#wrapKey = derive(masterKey, "assent subject-key wrap v1");
+    this.#tombstoneKey = derive(masterKey, "assent erasure tombstone v1");
+  }
+
+  /** A fresh random key for a subject and its wrapped form, to store. */
+  newKey(subjectId: string): { key: SubjectKey; wrapped: string } {
+    const key = randomBytes(KEY_BYTES);
+    return { key, wrapped: this.wrap(subjectId, key) };
+  }
+
+  /** The subject key sealed by the master key, bound to the subject id. */
+  wrap(subjectId: string, key: SubjectKey): string {
+    return seal(this.#wrapKey, subjectId, key);
+  }
+
+  /** Unwraps a stored key; throws when the master key is not the one that wrapped it. */
+  unwrap(subjectId: string, wrapped: string): SubjectKey {
+    try {
+      return open(this.#wrapKey, subjectId, wrapped);
+    } catch {
+      throw new Error(
+        "a subject key does not unwrap: the master key (ASSENT_MASTER_KEY) differs from the one the database was written with",
+      );
+    }
+  }
+
+  /**
+   * The keyed hash (HMAC-SHA-256, hex) that stands for an erased subject.
+   *
+   * @example crypto.tombstone("s-1").length // 64
+   */
+  tombstone(subjectId: string): string {
+    return createHmac("sha256", this.#tombstoneKey).update(subjectId, "utf8").digest("hex");
+  }
+}
+
+function derive(masterKey: Buffer, info: string): Buffer {
+  return Buffer.from(hkdfSync("sha256", masterKey, Buffer.alloc(0), info, KEY_BYTES));
+}
+
+/**
+ * Seals `text` for a subject: `s1.` and base64url of IV, tag and ciphertext. The subject id is
+ * the additional data, so a ciphertext moved to another subject's row does not open.
+ *
+ * @example openText(key, "s-1", sealText(key, "s-1", "ada@example.com")) // "ada@example.com"
+ */
+export function sealText(key: SubjectKey, subjectId: string, text: string): string {
+  return seal(key, subjectId, Buffer.from(text, "utf8"));
+}
+
+/** Opens what {@link sealText} sealed; throws when the key or subject is not the sealing one. */
+export function openText(key: SubjectKey, subjectId: string, sealed: string): string {
+  return open(key, subjectId, sealed).toString("utf8");
+}
+
+/** Whether a stored value is sealed (rather than plaintext written before sealing existed). */
+export function isSealed(value: string): boolean {
+  return value.startsWith(SEALED_PREFIX);
+}
+
+function seal(key: Buffer, subjectId: string, plaintext: Buffer): string {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  cipher.setAAD(Buffer.from(subjectId, "utf8"));
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  const sealed = Buffer.concat([iv, cipher.getAuthTag(), body]);
+  return `${SEALED_PREFIX}${sealed.toString("base64url")}`;
+}
+
+function open(key: Buffer, subjectId: string, sealed: string): Buffer {
+  if (!isSealed(sealed)) throw new Error("the value is not sealed");
+  const bytes = Buffer.from(sealed.slice(SEALED_PREFIX.length), "base64url");
+  const decipher = createDecipheriv("aes-256-gcm", key, bytes.subarray(0, IV_BYTES));
+  decipher.setAAD(Buffer.from(subjectId, "utf8"));
+  decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+  return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
+}

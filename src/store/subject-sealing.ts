@@ -1,0 +1,81 @@
+import {
+  isSealed,
+  openText,
+  type SubjectCrypto,
+  type SubjectKey,
+  sealText,
+} from "../privacy/subject-crypto.ts";
+
+/** Where a store keeps subject keys (wrapped by the master key). */
+export interface KeyStore {
+  /** The subject's wrapped key, or undefined when it has none (never had one, or erased). */
+  read(subjectId: string): Promise<string | undefined>;
+  /** Stores a new wrapped key; called only inside the subject's transaction. */
+  create(subjectId: string, wrapped: string, at: number): Promise<void>;
+}
+
+/** Stands in for a consent record's evidence once the subject was erased. */
+export const ERASED_EVIDENCE = "(erased)";
+
+/**
+ * One subject's sealing for the life of one transaction (or one read outside any): the key is
+ * read and unwrapped at most once, and created on the first write that needs it. Values written
+ * before sealing existed are not sealed and read back as they are.
+ */
+export class SubjectSealing {
+  #key: SubjectKey | null | undefined;
+  #tombstone: string | undefined;
+
+  constructor(
+    readonly subjectId: string,
+    private readonly crypto: SubjectCrypto,
+    private readonly keys: KeyStore,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The subject's key, or undefined when there is none. */
+  async key(): Promise<SubjectKey | undefined> {
+    if (this.#key === undefined) {
+      const wrapped = await this.keys.read(this.subjectId);
+      this.#key = wrapped === undefined ? null : this.crypto.unwrap(this.subjectId, wrapped);
+    }
+    return this.#key ?? undefined;
+  }
+
+  /** Seals with the subject's key, creating it on first use. */
+  async sealer(): Promise<(text: string) => string> {
+    let key = await this.key();
+    if (key === undefined) {
+      const made = this.crypto.newKey(this.subjectId);
+      await this.keys.create(this.subjectId, made.wrapped, this.now());
+      key = made.key;
+      this.#key = key;
+    }
+    const sealingKey = key;
+    return (text) => sealText(sealingKey, this.subjectId, text);
+  }
+
+  /**
+   * Opens sealed values: plaintext (written before sealing) as it is; sealed ones with the key;
+   * undefined when the key is gone (the subject was erased).
+   */
+  async opener(): Promise<(value: string) => string | undefined> {
+    const key = await this.key();
+    return (value) => {
+      if (!isSealed(value)) return value;
+      return key === undefined ? undefined : openText(key, this.subjectId, value);
+    };
+  }
+
+  /** The keyed hash that stands for this subject once erased. */
+  tombstone(): string {
+    this.#tombstone ??= this.crypto.tombstone(this.subjectId);
+    return this.#tombstone;
+  }
+
+  /** After the key was destroyed in this transaction. */
+  forgetKey(): void {
+    this.#key?.fill(0);
+    this.#key = null;
+  }
+}
