@@ -93,6 +93,11 @@ describe("replaying the simulated SaaS stream", () => {
       assert.equal(reminders, expectedReminders(last));
       assert.match(report.tally.render(), new RegExp(`\\n${STALL_NODE} +${stalls}(\\n|$)`));
       assert.equal((await store.timerStats(last)).oldestDueAt, undefined, "none left behind");
+      // Reminders fire at midnight UTC, in quiet hours: deferred, then decided again as firings.
+      const renewal = report.tally.rows().find((row) => row.nodeId === RENEWAL_NODE);
+      assert.ok((renewal?.outcomes.defer ?? 0) > 0);
+      assert.equal(renewal?.reasons.no_trigger_match, undefined);
+      assert.ok((renewal?.total ?? 0) > reminders, "deferred firings decided again");
     } finally {
       await store.close();
     }
