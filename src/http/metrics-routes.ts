@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
 import { type Metrics, UNMATCHED_ROUTE } from "../observability/metrics.ts";
 import type { HttpServer, RouteContext } from "./routes-context.ts";
 
@@ -35,7 +36,18 @@ export function registerMetricsRoute(
 ): void {
   const { guard, metrics, access } = context;
   const onRequest = access === "open" ? [] : [guard("metrics")];
-  server.get("/metrics", { onRequest }, async (_request, reply) => {
+  const openapi = {
+    summary: "Prometheus metrics: golden signals and decisions per node",
+    tags: ["observability"],
+    responses: {
+      200: {
+        description: "the Prometheus text format",
+        mediaType: "text/plain",
+        schema: z.string(),
+      },
+    },
+  };
+  server.get("/metrics", { onRequest, config: { openapi } }, async (_request, reply) => {
     const text = await metrics.scrape();
     return reply.type(metrics.contentType).send(text);
   });

@@ -35,6 +35,8 @@ export interface RouteDoc {
   readonly bodyMediaType?: string;
   /** Answers other than problem documents, by status. */
   readonly responses?: Readonly<Record<number, ResponseDoc>>;
+  /** How failures are answered: problem documents (the API), or HTML pages (the subject's). */
+  readonly failures?: "problem" | "page";
 }
 
 export interface ResponseDoc {
@@ -77,6 +79,16 @@ const Problem = z.object({
     .array(z.object({ pointer: z.string(), detail: z.string() }))
     .describe("one entry per bad field, with a JSON pointer into the request"),
 });
+
+const FAILURE_PROBLEM = {
+  description: "An RFC 9457 problem document naming the error code and every bad field",
+  content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+};
+
+const FAILURE_PAGE = {
+  description: "An HTML page saying what went wrong, with the error id",
+  content: { "text/html": { schema: { type: "string" } } },
+};
 
 const NOT_DESCRIBED = "not described: give the route config.openapi (src/http/openapi.ts)";
 
@@ -247,11 +259,7 @@ function responsesOf(doc: RouteDoc | undefined): Record<string, unknown> {
           };
     responses[status] = { description: response.description, ...contentOf(content) };
   }
-  const problem = { schema: { $ref: "#/components/schemas/Problem" } };
-  responses.default = {
-    description: "An RFC 9457 problem document naming the error code and every bad field",
-    content: { "application/problem+json": problem },
-  };
+  responses.default = doc?.failures === "page" ? FAILURE_PAGE : FAILURE_PROBLEM;
   return responses;
 }
 

@@ -19,6 +19,7 @@ import {
 import { STYLESHEET } from "../trust/styles.ts";
 import type { TrustService } from "../trust/trust-service.ts";
 import { parseInput } from "./field-problems.ts";
+import type { RouteDoc } from "./openapi.ts";
 import { classify } from "./problems.ts";
 import type { HttpServer, RouteContext } from "./routes-context.ts";
 
@@ -37,6 +38,98 @@ const EraseForm = CsrfForm.extend({ confirm: z.literal("yes").optional() });
 const RenewForm = z.object({ token: z.string().max(2048) });
 const PageQuery = z.object({ saved: z.string().optional() });
 const OneClick = z.object({ "List-Unsubscribe": z.literal("One-Click") });
+
+const FORM = "application/x-www-form-urlencoded";
+const PAGE = (description: string) => ({ description, mediaType: "text/html", schema: z.string() });
+const SEE_OTHER = { description: "back to the preference centre, showing the change" };
+
+/** How each route appears in the OpenAPI document (`openapi.ts`). */
+const DOCS = {
+  link: {
+    summary: "A signed link to the subject's preference centre, and their unsubscribe URL",
+    tags: ["preference centre"],
+    responses: { 201: { description: "the link, when it expires and the unsubscribe URL" } },
+  },
+  stylesheet: {
+    summary: "The stylesheet of the subject's pages",
+    tags: ["preference centre"],
+    responses: { 200: { description: "CSS", mediaType: "text/css", schema: z.string() } },
+    failures: "page",
+  },
+  page: {
+    summary: "The preference centre of the link's subject",
+    tags: ["preference centre"],
+    params: TokenParams,
+    query: PageQuery,
+    responses: { 200: PAGE("consents per purpose and channel, and recent decisions") },
+    failures: "page",
+  },
+  choices: {
+    summary: "Switch one purpose and channel on or off",
+    tags: ["preference centre"],
+    params: TokenParams,
+    body: ChoiceForm,
+    bodyMediaType: FORM,
+    responses: { 303: SEE_OTHER },
+    failures: "page",
+  },
+  unsubscribe: {
+    summary: "Unsubscribe from marketing e-mail",
+    tags: ["preference centre"],
+    params: TokenParams,
+    body: CsrfForm,
+    bodyMediaType: FORM,
+    responses: { 303: SEE_OTHER },
+    failures: "page",
+  },
+  export: {
+    summary: "Download the subject's data (GDPR Art. 15)",
+    tags: ["preference centre"],
+    params: TokenParams,
+    responses: { 200: { description: "the subject's data as a JSON file" } },
+    failures: "page",
+  },
+  erasePage: {
+    summary: "The erasure page: what erasing means, and a confirmation box",
+    tags: ["preference centre"],
+    params: TokenParams,
+    responses: { 200: PAGE("the erasure form") },
+    failures: "page",
+  },
+  erase: {
+    summary: "Erase the subject's data (GDPR Art. 17)",
+    tags: ["preference centre"],
+    params: TokenParams,
+    body: EraseForm,
+    bodyMediaType: FORM,
+    responses: { 200: PAGE("erased"), 422: PAGE("the box was not ticked") },
+    failures: "page",
+  },
+  renew: {
+    summary: "Ask for a fresh link in place of an expired one",
+    tags: ["preference centre"],
+    body: RenewForm,
+    bodyMediaType: FORM,
+    responses: { 202: PAGE("a fresh link is on its way, if the old one was ours") },
+    failures: "page",
+  },
+  unsubscribePage: {
+    summary: "The one-click unsubscribe page (RFC 8058): changes nothing",
+    tags: ["unsubscribe"],
+    params: TokenParams,
+    responses: { 200: PAGE("a button to unsubscribe") },
+    failures: "page",
+  },
+  oneClick: {
+    summary: "One-click unsubscribe (RFC 8058), as mail clients post it",
+    tags: ["unsubscribe"],
+    params: TokenParams,
+    body: OneClick,
+    bodyMediaType: FORM,
+    responses: { 200: PAGE("unsubscribed") },
+    failures: "page",
+  },
+} as const satisfies Readonly<Record<string, RouteDoc>>;
 
 const NOTICES: Readonly<Record<string, string>> = {
   choice: "Your choice is saved and applies from now on.",
@@ -92,7 +185,7 @@ export function registerPreferenceRoutes(
       reply.headers(SECURITY_HEADERS);
     });
     scope.setErrorHandler(htmlErrors);
-    scope.get(STYLESHEET_PATH, async (_request, reply) =>
+    scope.get(STYLESHEET_PATH, { config: { openapi: DOCS.stylesheet } }, async (_request, reply) =>
       reply.type("text/css; charset=utf-8").send(STYLESHEET),
     );
     registerPageRoutes(scope, context);
@@ -104,7 +197,7 @@ function registerOperatorRoute(server: HttpServer, { trust, guard }: PreferenceR
   const Params = z.object({ subjectId: z.string().min(1).max(200) });
   server.post(
     "/v1/subjects/:subjectId/preference-link",
-    { onRequest: guard("consent") },
+    { onRequest: guard("consent"), config: { openapi: { ...DOCS.link, params: Params } } },
     async (request, reply) => {
       const { subjectId } = parseInput(Params, request.params, "path");
       const link = trust.issueLink(subjectId);
@@ -122,7 +215,7 @@ function registerPageRoutes(scope: FastifyInstance, context: PreferenceRouteCont
   const html = (reply: FastifyReply, body: string, status = 200) =>
     reply.code(status).type("text/html; charset=utf-8").send(body);
 
-  scope.get("/preferences/:token", async (request, reply) => {
+  scope.get("/preferences/:token", { config: { openapi: DOCS.page } }, async (request, reply) => {
     const link = validLink(trust, request);
     const { saved } = parseInput(PageQuery, request.query, "query");
     const data = await trust.page(link.subjectId);
@@ -130,7 +223,8 @@ function registerPageRoutes(scope: FastifyInstance, context: PreferenceRouteCont
     return html(reply, preferencePage(data, pageContext(trust, link, notice)));
   });
 
-  scope.post("/preferences/:token/choices", async (request, reply) => {
+  const choices = { config: { openapi: DOCS.choices } };
+  scope.post("/preferences/:token/choices", choices, async (request, reply) => {
     const link = formLink(context, request);
     const { set } = parseInput(ChoiceForm, request.body, "form");
     const [purpose = "", channel = "", verb] = set.split(":");
@@ -138,13 +232,15 @@ function registerPageRoutes(scope: FastifyInstance, context: PreferenceRouteCont
     return reply.redirect(`/preferences/${link.token}?saved=choice`, 303);
   });
 
-  scope.post("/preferences/:token/unsubscribe", async (request, reply) => {
+  const unsubscribe = { config: { openapi: DOCS.unsubscribe } };
+  scope.post("/preferences/:token/unsubscribe", unsubscribe, async (request, reply) => {
     const link = formLink(context, request);
     await trust.unsubscribe(link.subjectId);
     return reply.redirect(`/preferences/${link.token}?saved=unsubscribed`, 303);
   });
 
-  scope.get("/preferences/:token/export", async (request, reply) => {
+  const exportRoute = { config: { openapi: DOCS.export } };
+  scope.get("/preferences/:token/export", exportRoute, async (request, reply) => {
     const link = validLink(trust, request);
     const data = await trust.exportData(link.subjectId);
     const day = data.generatedAt.slice(0, 10);
@@ -154,12 +250,14 @@ function registerPageRoutes(scope: FastifyInstance, context: PreferenceRouteCont
       .send(JSON.stringify(data, null, 2));
   });
 
-  scope.get("/preferences/:token/erase", async (request, reply) => {
+  const erasePageRoute = { config: { openapi: DOCS.erasePage } };
+  scope.get("/preferences/:token/erase", erasePageRoute, async (request, reply) => {
     const link = validLink(trust, request);
     return html(reply, erasePage(pageContext(trust, link)));
   });
 
-  scope.post("/preferences/:token/erase", async (request, reply) => {
+  const eraseRoute = { config: { openapi: DOCS.erase } };
+  scope.post("/preferences/:token/erase", eraseRoute, async (request, reply) => {
     const link = formLink(context, request);
     const { confirm } = parseInput(EraseForm, request.body, "form");
     if (confirm !== "yes") return html(reply, erasePage(pageContext(trust, link), true), 422);
@@ -167,7 +265,7 @@ function registerPageRoutes(scope: FastifyInstance, context: PreferenceRouteCont
     return html(reply, erasedPage());
   });
 
-  scope.post("/preferences/renew", async (request, reply) => {
+  scope.post("/preferences/renew", { config: { openapi: DOCS.renew } }, async (request, reply) => {
     checkSameOrigin(request, context.publicOrigin);
     const { token } = parseInput(RenewForm, request.body, "form");
     const reading = trust.links.readPreferenceLink(token);
@@ -189,7 +287,8 @@ function registerUnsubscribeRoutes(scope: FastifyInstance, trust: TrustService):
     return { subjectId: reading.subjectId, token };
   };
 
-  scope.get("/unsubscribe/:token", async (request, reply) => {
+  const page = { config: { openapi: DOCS.unsubscribePage } };
+  scope.get("/unsubscribe/:token", page, async (request, reply) => {
     const { subjectId, token } = subjectOf(request);
     const done = await trust.isUnsubscribed(subjectId);
     const body = unsubscribePage(`${trust.links.paths.unsubscribe}${token}`, done);
@@ -197,12 +296,16 @@ function registerUnsubscribeRoutes(scope: FastifyInstance, trust: TrustService):
   });
 
   // RFC 8058 section 3.2: no cookie, no login, no confirmation; the body names the one click.
-  scope.post("/unsubscribe/:token", async (request, reply) => {
-    const { subjectId } = subjectOf(request);
-    parseInput(OneClick, request.body, "form");
-    await trust.unsubscribe(subjectId);
-    return reply.type("text/html; charset=utf-8").send(unsubscribedPage());
-  });
+  scope.post(
+    "/unsubscribe/:token",
+    { config: { openapi: DOCS.oneClick } },
+    async (request, reply) => {
+      const { subjectId } = subjectOf(request);
+      parseInput(OneClick, request.body, "form");
+      await trust.unsubscribe(subjectId);
+      return reply.type("text/html; charset=utf-8").send(unsubscribedPage());
+    },
+  );
 }
 
 function validLink(trust: TrustService, request: FastifyRequest): ValidLink {

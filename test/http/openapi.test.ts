@@ -1,13 +1,24 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { compileErrors, validate } from "@readme/openapi-parser";
 import type { OpenAPIV3_1 } from "openapi-types";
 import { z } from "zod";
+import { createApp } from "../../src/app/app.ts";
 import { type CollectedRoute, openApiPath } from "../../src/http/openapi.ts";
-import type { HttpServer } from "../../src/http/server.ts";
+import { createHttpServer, type HttpServer } from "../../src/http/server.ts";
 import { ListQuery } from "../../src/http/subject-routes.ts";
 import { ConsentInput, EventInput } from "../../src/ingest/input-schema.ts";
-import { harness } from "./support.ts";
+import { createLogger } from "../../src/observability/logger.ts";
+import { createMetrics } from "../../src/observability/metrics.ts";
+import { loadDeploymentFromDir } from "../../src/playbook/loader.ts";
+import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
+import type { Store } from "../../src/store/store.ts";
+import { createTrustLinks } from "../../src/trust/links.ts";
+import { createTrustService } from "../../src/trust/trust-service.ts";
+import { KEYS } from "./support.ts";
 
 /**
  * The OpenAPI document the server generates: valid OpenAPI 3.1 by an independent parser, with an
@@ -15,6 +26,8 @@ import { harness } from "./support.ts";
  * added later by anyone is checked too), and built from the zod schemas the routes parse with.
  */
 
+const root = mkdtempSync(join(tmpdir(), "assent-openapi-"));
+let store: Store;
 let server: HttpServer;
 let document: OpenApi;
 let raw: OpenAPIV3_1.Document;
@@ -32,8 +45,26 @@ interface Operation {
   readonly security: readonly object[];
 }
 
+/** The server with every optional part switched on, so that every route is registered. */
+async function fullServer(): Promise<HttpServer> {
+  store = await openSqliteStore({ path: join(root, "assent.db") });
+  await store.migrate();
+  const deployment = loadDeploymentFromDir("examples");
+  const clock = () => Date.parse("2026-03-02T10:00:00Z");
+  const app = createApp({ store, deployment, clock });
+  const publicUrl = "http://127.0.0.1:3000";
+  const links = createTrustLinks({ secret: "an-openapi-test-link-secret-0123456789", publicUrl });
+  const targets = [{ connector: "file", recipient: "outbox" }];
+  const newId = () => "id";
+  const trust = createTrustService({ app, store, deployment, links, clock, newId, targets });
+  const keys = Object.values(KEYS).map((key) => ({ ...key, scopes: [...key.scopes] }));
+  const logger = createLogger({ level: "silent" });
+  const metrics = createMetrics({ runtime: false });
+  return createHttpServer({ app, config: { keys }, logger, trust, metrics });
+}
+
 before(async () => {
-  server = harness().server;
+  server = await fullServer();
   await server.ready();
   const response = await server.inject({ method: "GET", url: "/docs/json" });
   assert.equal(response.statusCode, 200);
@@ -41,7 +72,11 @@ before(async () => {
   raw = response.json();
 });
 
-after(() => server.close());
+after(async () => {
+  await server.close();
+  await store.close();
+  rmSync(root, { recursive: true, force: true });
+});
 
 /** Routes a client calls: not fastify's HEAD echo of a GET, not the docs page's own assets. */
 function apiRoutes(): { route: CollectedRoute; method: string }[] {
