@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import { parse } from "yaml";
+import { AppError } from "../../src/app/errors.ts";
 import { scoreModel } from "../../src/experiment/scoring.ts";
 import { loadDeploymentFromDir } from "../../src/playbook/loader.ts";
 import { loadHillstrom } from "../../src/proof/hillstrom/hillstrom.ts";
 import { splitHalves } from "../../src/proof/hillstrom/split.ts";
-import { toArtifact, UpliftArtifact } from "../../src/proof/uplift/artifact.ts";
+import { readArtifact, toArtifact, UpliftArtifact } from "../../src/proof/uplift/artifact.ts";
 import {
   estimateSlice,
   qiniCurve,
@@ -14,7 +17,7 @@ import {
   topShare,
 } from "../../src/proof/uplift/evaluate.ts";
 import { retailProfile } from "../../src/proof/uplift/features.ts";
-import { nodeModel } from "../../src/proof/uplift/node-model.ts";
+import { nodeModel, targetingRule } from "../../src/proof/uplift/node-model.ts";
 import { trainAndEvaluate } from "../../src/proof/uplift/train.ts";
 import { DEFAULT_UPLIFT_OPTIONS } from "../../src/proof/uplift/two-model.ts";
 import { sharedDataFile } from "../support/shared-data.ts";
@@ -103,6 +106,26 @@ describe("a training run on Hillstrom", () => {
       assert.ok(feature.purposes.includes("marketing.campaigns"));
     }
     assert.equal(artifact.card.purpose, "marketing.campaigns");
+  });
+
+  test("a model file that is not one names the bad fields; uplift targeting has no CEL rule", () => {
+    const dir = mkdtempSync(join(tmpdir(), "assent-artifact-"));
+    const file = join(dir, "bad.json");
+    writeFileSync(file, JSON.stringify({ ...artifact, formatVersion: 2, targeting: undefined }));
+    assert.throws(
+      () => readArtifact(file),
+      (error: unknown) =>
+        error instanceof AppError &&
+        error.fields.some((f) => f.pointer === "/formatVersion") &&
+        error.fields.some((f) => f.pointer === "/targeting"),
+    );
+    writeFileSync(file, "{ not json");
+    assert.throws(() => readArtifact(file), /is not JSON/);
+    rmSync(dir, { recursive: true, force: true });
+
+    const uplift = { ...artifact, targeting: { ...artifact.targeting, by: "uplift" as const } };
+    assert.throws(() => targetingRule(uplift), /uplift targeting has no CEL form/);
+    assert.equal(nodeModel(uplift).kind, "uplift");
   });
 
   test("the targeting choice follows its recorded evidence", () => {
