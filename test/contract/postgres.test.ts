@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { partitionOf } from "../../src/decision-log/chain.ts";
 import { verifyLog } from "../../src/decision-log/verify.ts";
+import { MIGRATIONS } from "../../src/store/postgres/postgres-migrations.ts";
 import { openPostgresStore, redactedUrl } from "../../src/store/postgres/postgres-store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { StoreError } from "../../src/store/store-error.ts";
@@ -71,7 +72,7 @@ describe("postgres store: set-up", () => {
       const applied = await harness.raw(store, "SELECT version FROM schema_migrations ORDER BY 1");
       assert.deepEqual(
         applied.rows.map((row) => row.version),
-        [1, 2, 3, 4, 5],
+        MIGRATIONS.map((step) => step.version),
       );
       assert.ok(schema.startsWith("assent_test_"));
     }));
