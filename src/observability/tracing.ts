@@ -129,18 +129,20 @@ const EXPORTER_OF: Readonly<Record<TracesExporterName, () => SpanExporter>> = {
 };
 
 /**
- * Tracing as the standard OTEL_* environment variables ask for it, {@link NO_TRACING} unless
- * they do (see `tracing-config.ts`). Throws a `TracingConfigError` naming a bad variable.
+ * Tracing as the standard OTEL_* environment variables of the process ask for it,
+ * {@link NO_TRACING} unless they do (see `tracing-config.ts`); the OTLP exporter reads its own
+ * variables (endpoint, headers, timeout) from the same environment. Throws a
+ * `TracingConfigError` naming a bad variable.
  *
  * @example
  * // OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 OTEL_SERVICE_NAME=assent-eu assent serve
  * const tracing = tracingFromEnv();
  */
-export function tracingFromEnv(env: TracingOptions["env"] = process.env): Tracing {
-  const names = tracesExportersOf(env ?? {});
+export function tracingFromEnv(): Tracing {
+  const names = tracesExportersOf(process.env);
   if (names.length === 0) return NO_TRACING;
   const processors = names.map((name) => new BatchSpanProcessor({ exporter: EXPORTER_OF[name]() }));
-  return createTracing({ processors, env });
+  return createTracing({ processors, env: process.env });
 }
 
 interface SpanStart {

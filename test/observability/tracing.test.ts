@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -10,7 +12,12 @@ import {
 } from "@opentelemetry/sdk-trace";
 import { type App, createApp } from "../../src/app/app.ts";
 import type { EventInput } from "../../src/ingest/input-schema.ts";
-import { createTracing, NO_TRACING, type Tracing } from "../../src/observability/tracing.ts";
+import {
+  createTracing,
+  NO_TRACING,
+  type Tracing,
+  tracingFromEnv,
+} from "../../src/observability/tracing.ts";
 import {
   TracingConfigError,
   tracesExportersOf,
@@ -286,5 +293,74 @@ describe("configuration by the standard OTEL_* variables", () => {
     const [latest] = await sampledOut.decisionsOf(SUBJECT, 1);
     assert.equal(latest?.decision.eventId, "t-slot-3");
     assert.equal(latest?.traceId, undefined);
+  });
+});
+
+/** What an OTLP/HTTP collector received: the JSON bodies posted to /v1/traces. */
+async function withCollector(work: (endpoint: string) => Promise<void>): Promise<unknown[]> {
+  const bodies: unknown[] = [];
+  const collector = createServer((request, response) => {
+    let text = "";
+    request.on("data", (chunk: Buffer) => {
+      text += chunk.toString("utf8");
+    });
+    request.on("end", () => {
+      if (request.url === "/v1/traces") bodies.push(JSON.parse(text));
+      response.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+  });
+  await new Promise<void>((done) => collector.listen(0, "127.0.0.1", done));
+  const { port } = collector.address() as AddressInfo;
+  try {
+    await work(`http://127.0.0.1:${port}`);
+  } finally {
+    collector.close();
+  }
+  return bodies;
+}
+
+/** Sets OTEL_* variables of the process for `work`, then puts them back. */
+async function withEnv(vars: Record<string, string>, work: () => Promise<void>): Promise<void> {
+  const saved = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, vars);
+  try {
+    await work();
+  } finally {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}
+
+describe("OTLP export by the standard variables", () => {
+  test("an OTLP endpoint and a service name send the event's trace to the collector", async () => {
+    let traceId: string | undefined;
+    const bodies = await withCollector((endpoint) =>
+      withEnv(
+        { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_SERVICE_NAME: "assent-otlp" },
+        async () => {
+          const exported = tracingFromEnv();
+          assert.equal(exported.enabled, true);
+          const otlpApp = createApp({
+            store,
+            deployment: loadDeploymentFromDir("examples"),
+            clock: () => NOON,
+            tracing: exported,
+          });
+          await otlpApp.ingest([event("t-slot-otlp", "campaign.slot_opened")]);
+          const [latest] = await otlpApp.decisionsOf(SUBJECT, 1);
+          traceId = latest?.traceId;
+          await exported.shutdown();
+        },
+      ),
+    );
+    const json = JSON.stringify(bodies);
+    assert.ok(bodies.length >= 1, "the collector received spans");
+    assert.match(json, /"stringValue":"assent-otlp"/);
+    assert.ok(traceId !== undefined && json.includes(traceId), "the decision's trace was exported");
+    for (const name of ["assent.event", "assent.decide", "assent.decision", "assent.log.append"]) {
+      assert.ok(json.includes(`"name":"${name}"`), name);
+    }
   });
 });
