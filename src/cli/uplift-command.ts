@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { AppError } from "../app/errors.ts";
 import { loadDeploymentFromDir } from "../playbook/loader.ts";
 import { hillstromPath, loadHillstrom, parseHillstrom } from "../proof/hillstrom/hillstrom.ts";
@@ -21,6 +21,8 @@ import { TARGET_FRACTIONS, trainAndEvaluate } from "../proof/uplift/train.ts";
 import { DEFAULT_UPLIFT_OPTIONS, OUTCOMES, type Outcome } from "../proof/uplift/two-model.ts";
 import { isoInstant, wholeNumber } from "./options.ts";
 import { reportAppError } from "./report-error.ts";
+
+const DEFAULT_START = "2026-03-02T06:00:00Z";
 
 const CSV_HELP =
   "the Hillstrom CSV (default: hillstrom.csv in ASSENT_SHARED_DATA, else ../shared/data)";
@@ -208,11 +210,10 @@ function replayFileCommand(): Command {
       "only this many customers, a seeded sample (default: all)",
       wholeNumber("--sample", 1),
     )
-    .option(
-      "--start <instant>",
-      "the run's first instant",
-      isoInstant("--start"),
-      Date.parse("2026-03-02T06:00:00Z"),
+    .addOption(
+      new Option("--start <instant>", "the run's first instant (ISO 8601 with a zone)")
+        .argParser(isoInstant("--start"))
+        .default(Date.parse(DEFAULT_START), DEFAULT_START),
     )
     .addHelpText(
       "after",
