@@ -105,12 +105,17 @@ function ceBase(id: string, subject: string) {
   return { id, type: "web.visit", source: "web", subject, time: OCCURRED, data: {} };
 }
 
+/** The SDK's headers as strings (it renders a boolean extension as the value true). */
+function textHeaders(headers: object): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, String(value)]));
+}
+
 function postCloudEvent(event: CloudEvent<unknown>, headers: Record<string, string> = {}) {
   const message = HTTP.binary(event);
   return service.server.inject({
     method: "POST",
     url: "/v1/cloudevents",
-    headers: { ...bearer, ...message.headers, ...headers } as Record<string, string>,
+    headers: { ...bearer, ...textHeaders(message.headers), ...headers },
     payload: String(message.body),
   });
 }
