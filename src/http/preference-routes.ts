@@ -219,6 +219,7 @@ function registerPageRoutes(scope: FastifyInstance, context: PreferenceRouteCont
     const link = validLink(trust, request);
     const { saved } = parseInput(PageQuery, request.query, "query");
     const data = await trust.page(link.subjectId);
+    if (data.erasedAt !== undefined) return html(reply, erasedPage());
     const notice = saved === undefined ? undefined : NOTICES[saved];
     return html(reply, preferencePage(data, pageContext(trust, link, notice)));
   });

@@ -42,6 +42,8 @@ export interface TrustServiceOptions {
 /** What the preference centre shows. */
 export interface PreferencePage {
   readonly subjectId: string;
+  /** Set when the subject's data was erased: there is nothing left to show or change. */
+  readonly erasedAt?: Instant;
   readonly choices: readonly Choice[];
   readonly decisions: readonly StoredDecision[];
 }
@@ -82,16 +84,25 @@ export function createTrustService(options: TrustServiceOptions): TrustService {
   const { app, store, links, clock } = options;
   const offers = offersOf(options.deployment);
   const ttl = options.linkTtl ?? "7d";
-  const choicesNow = async (subjectId: string) =>
-    choicesOf(offers, await app.consent(subjectId), clock());
+  const choicesNow = async (subjectId: string) => {
+    const view = await app.consent(subjectId);
+    // Nothing is written for an erased subject: a record would be new data about them.
+    if (view.erasedAt !== undefined) {
+      throw new AppError("conflict", "this subject's data was erased; nothing can be changed");
+    }
+    return choicesOf(offers, view, clock());
+  };
 
   return {
     links,
-    page: async (subjectId) => ({
-      subjectId,
-      choices: await choicesNow(subjectId),
-      decisions: await app.decisionsOf(subjectId, RECENT_DECISIONS),
-    }),
+    page: async (subjectId) => {
+      const view = await app.consent(subjectId);
+      if (view.erasedAt !== undefined) {
+        return { subjectId, erasedAt: view.erasedAt, choices: [], decisions: [] };
+      }
+      const choices = choicesOf(offers, view, clock());
+      return { subjectId, choices, decisions: await app.decisionsOf(subjectId, RECENT_DECISIONS) };
+    },
     async setChoice(subjectId, input, linkId) {
       const offer = switchableOffer(await choicesNow(subjectId), input);
       await app.recordConsent(subjectId, {
@@ -109,7 +120,7 @@ export function createTrustService(options: TrustServiceOptions): TrustService {
     isUnsubscribed: (subjectId) => isUnsubscribed(app, subjectId, clock()),
     unsubscribe: (subjectId) => unsubscribe(options, subjectId),
     exportData: (subjectId) => exportData(store, subjectId, clock()),
-    erase: (subjectId) => erase(app, subjectId, clock()),
+    erase: (subjectId) => app.eraseSubject(subjectId, clock()),
     requestFreshLink: (subjectId, expiredLinkId) =>
       requestFreshLink(options, subjectId, expiredLinkId, links.preferenceLink(subjectId, ttl)),
     issueLink: (subjectId) => links.preferenceLink(subjectId, ttl),
@@ -159,6 +170,8 @@ async function isUnsubscribed(app: AssentApp, subjectId: string, at: Instant): P
  */
 async function unsubscribe(options: TrustServiceOptions, subjectId: string) {
   const at = options.clock();
+  // An erased subject's tombstone already blocks every message; nothing new is stored.
+  if ((await options.app.consent(subjectId)).erasedAt !== undefined) return { changed: false };
   if (await isUnsubscribed(options.app, subjectId, at)) return { changed: false };
   await options.app.ingest([
     {
@@ -186,18 +199,6 @@ async function exportData(store: Store, subjectId: string, at: Instant) {
     deliveries: await store.deliveriesOf(subjectId),
   };
   return { ...subjectExport(data, at), decisionsTruncated: decisions.length >= EXPORT_DECISIONS };
-}
-
-async function erase(app: AssentApp, subjectId: string, at: Instant): Promise<ErasureReport> {
-  try {
-    return await app.eraseSubject(subjectId, at);
-  } catch (error) {
-    // TODO(#6): remove once erasure lands; until then its placeholder throws this message.
-    if (error instanceof Error && error.message.startsWith("erasure is being built")) {
-      throw new AppError("not_ready", "erasure not available yet");
-    }
-    throw error;
-  }
 }
 
 /** Preference for the channel a fresh link goes out on: the first one on file in this order. */

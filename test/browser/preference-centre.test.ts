@@ -209,7 +209,8 @@ describe("preference centre in Chromium", () => {
     await seedCustomer(world, "br-6");
     assert.ok((await world.store.profile("br-6")).size > 0);
     const page = await newPage();
-    await page.goto(world.links.preferenceLink("br-6", "7d").url);
+    const link = world.links.preferenceLink("br-6", "7d");
+    await page.goto(link.url);
     await page.getByRole("link", { name: /Erase your data/ }).click();
     assert.equal(await page.locator("h1").textContent(), "Erase your data");
     await page.getByRole("button", { name: "Erase my data permanently" }).click();
@@ -224,6 +225,8 @@ describe("preference centre in Chromium", () => {
     assert.equal((await world.store.profile("br-6")).size, 0);
     assert.deepEqual(await world.store.eventsOf("br-6"), []);
     await shot(page, "erased");
+    await page.goto(link.url);
+    assert.equal(await text(page.locator("h1")), "Your data has been erased");
     await page.close();
   });
 });

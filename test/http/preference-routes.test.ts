@@ -183,6 +183,34 @@ describe("preference centre pages", () => {
   });
 });
 
+describe("erasure from the preference centre (GDPR Art. 17)", () => {
+  test("only after confirmation; then the link shows that the data is gone and changes nothing", async () => {
+    await seedCustomer(world, "pc-erase");
+    const { link, csrf } = await openPage("pc-erase");
+    const url = `/preferences/${link.token}/erase`;
+    const unconfirmed = await postForm(url, { csrf });
+    assert.equal(unconfirmed.statusCode, 422);
+    assert.match(unconfirmed.body, /aria-invalid="true"/);
+    assert.ok((await world.store.profile("pc-erase")).size > 0);
+
+    const erased = await postForm(url, { csrf, confirm: "yes" });
+    assert.equal(erased.statusCode, 200);
+    assert.match(erased.body, /Your data has been erased/);
+    assert.equal((await world.store.profile("pc-erase")).size, 0);
+    assert.deepEqual(await world.store.eventsOf("pc-erase"), []);
+
+    const again = await world.server.inject({ method: "GET", url: `/preferences/${link.token}` });
+    assert.match(again.body, /Your data has been erased/);
+    const choice = await postForm(`/preferences/${link.token}/choices`, {
+      csrf,
+      set: "marketing.campaigns:email:on",
+    });
+    assert.equal(choice.statusCode, 409);
+    const records = (await world.store.consentView("pc-erase")).records;
+    assert.ok(records.every((r) => r.kind !== "grant" || r.source !== "preference_centre"));
+  });
+});
+
 describe("asking for a fresh link", () => {
   test("an expired link queues a fresh one to the channel on file; the answer never tells", async () => {
     await seedCustomer(world, "pc-7");
