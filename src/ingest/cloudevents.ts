@@ -94,7 +94,8 @@ export function readCloudEvents(message: CloudEventMessage, gpc: boolean): ReadC
   const headers = headersOf(message);
   const mode = contentMode(headers);
   const raws = rawEvents(mode, message.body, headers);
-  // Checked before the SDK reads the message: it would take a missing specversion for 1.0.
+  // Checked before the SDK reads the message: it would take a missing specversion for 1.0,
+  // and without ce-id it sees no CloudEvent at all.
   refuse(
     raws.length,
     raws.flatMap((raw, index) => versionProblems(mode, raw, index)),
@@ -116,13 +117,20 @@ function versionProblems(
   raw: Record<string, unknown>,
   index: number,
 ): FieldProblem[] {
-  if (raw.specversion === "1.0") return [];
-  const pointer = attributePointer(mode, index, "specversion");
-  const expected =
-    raw.specversion === undefined
-      ? "required: the CloudEvents specversion, 1.0"
-      : "1.0 (CloudEvents 1.0)";
-  return [{ pointer, expected }];
+  const problems: FieldProblem[] = [];
+  if (raw.specversion !== "1.0") {
+    const pointer = attributePointer(mode, index, "specversion");
+    const expected =
+      raw.specversion === undefined
+        ? "required: the CloudEvents specversion, 1.0"
+        : "1.0 (CloudEvents 1.0)";
+    problems.push({ pointer, expected });
+  }
+  if (mode === "binary" && raw.id === undefined) {
+    const expected = "required: the event id (the dedup key)";
+    problems.push({ pointer: attributePointer(mode, index, "id"), expected });
+  }
+  return problems;
 }
 
 function refuse(count: number, problems: readonly FieldProblem[]): void {
@@ -147,7 +155,8 @@ function expectation(issue: z.core.$ZodIssue): string {
 /** The raw attributes: from the ce- headers, the body, or each item of the batch. */
 function rawEvents(mode: ContentMode, body: unknown, headers: Headers): Record<string, unknown>[] {
   if (mode === "binary") {
-    return [{ specversion: headers["ce-specversion"], time: headers["ce-time"] }];
+    const id = headers["ce-id"];
+    return [{ specversion: headers["ce-specversion"], id, time: headers["ce-time"] }];
   }
   if (mode === "structured") {
     if (isObject(body)) return [body];
@@ -248,8 +257,9 @@ const ATTRIBUTE_OF: Readonly<Record<string, string>> = {
 
 /**
  * Problems the app reports for the mapped events, moved to the CloudEvents fields they came
- * from: `/events/…/data/claim.amount` stays in the data (the body, in binary mode) and
- * `/schemaVersion` becomes the `schemaversion` attribute (`ce-schemaversion` in binary mode).
+ * from: `/data/claim.amount` stays in the data (the body, in binary mode), `/schemaVersion`
+ * becomes the `schemaversion` attribute (`ce-schemaversion` in binary mode), and the TC string
+ * of the `tcf.signal` made from the `tcstring` extension (`/data/tcString`) that extension.
  */
 export function cloudEventProblems(
   read: Pick<ReadCloudEvents, "mode">,
@@ -260,6 +270,10 @@ export function cloudEventProblems(
     if (match === null) return problem;
     const [, item = "", field = "", rest = ""] = match;
     const index = item === "" ? 0 : Number(item.slice(1));
+    // Attribute names always hold a dot (claim.amount), so data/tcString is the signal's.
+    if (field === "data" && rest === "/tcString") {
+      return { ...problem, pointer: attributePointer(read.mode, index, "tcstring") };
+    }
     const name = ATTRIBUTE_OF[field] ?? field;
     return { ...problem, pointer: attributePointer(read.mode, index, name) + rest };
   });

@@ -206,6 +206,32 @@ describe("CloudEvents refused, nothing written", () => {
     await assertNothingWritten(service.store, "ce-bad-5");
   });
 
+  test("an undecodable tcstring extension is named at its header or attribute", async () => {
+    const event = new CloudEvent({
+      ...plan("ce-bad-7", "ce-bad-7").toJSON(),
+      tcstring: "CLcVDx!!",
+    });
+    const binary = await send(HTTP.binary(event));
+    const structured = await send(HTTP.structured(event));
+
+    assert.equal(binary.status, 422);
+    assert.equal(binary.body.code, "invalid_consent");
+    assert.deepEqual(pointersOf(binary.body), ["/headers/ce-tcstring"]);
+    assert.deepEqual(pointersOf(structured.body), ["/tcstring"]);
+    await assertNothingWritten(service.store, "ce-bad-7");
+  });
+
+  test("binary mode without ce-id is named at the header", async () => {
+    const message = HTTP.binary(plan("ce-bad-8", "ce-bad-8"));
+    const headers: Record<string, unknown> = { ...message.headers };
+    delete headers["ce-id"];
+    const response = await send({ headers, body: message.body });
+
+    assert.equal(response.status, 400);
+    assert.deepEqual(pointersOf(response.body), ["/headers/ce-id"]);
+    await assertNothingWritten(service.store, "ce-bad-8");
+  });
+
   test("an unknown type is named at ce-type", async () => {
     const event = new CloudEvent({
       ...plan("ce-bad-6", "ce-bad-6").toJSON(),
