@@ -14,9 +14,9 @@ function is(attribute: string, operator: string, value: unknown): Leaf {
 }
 
 export const JSON_RULES: Readonly<Record<string, TopLevelCondition>> = {
+  // Time-triggered nodes: the timer is the scheduler's work, so only `when` and eligibility.
   "claim-status-day-3": {
     all: [
-      is("claim.days_open", "equal", 3),
       is("claim.status", "notEqual", "closed"),
       {
         any: ["open", "in_review", "awaiting_documents"].map((s) => is("claim.status", "equal", s)),
@@ -25,20 +25,18 @@ export const JSON_RULES: Readonly<Record<string, TopLevelCondition>> = {
   },
   "renewal-benefits-check": {
     all: [
-      is("policy.days_to_renewal", "equal", 45),
       is("policy.status", "equal", "active"),
       { any: [is("policy.product", "equal", "motor"), is("policy.product", "equal", "home")] },
     ],
   },
   "onboarding-first-project-nudge": {
     all: [
-      is("onboarding.days_since_signup", "equal", 5),
       is("onboarding.first_project_done", "equal", false),
       is("account.plan", "notEqual", "enterprise"),
     ],
   },
   "renewal-reminder-90d": {
-    all: [is("contract.days_to_term_end", "equal", 90), is("account.plan", "notEqual", "trial")],
+    all: [is("account.plan", "notEqual", "trial")],
   },
   "service-recovery-low-csat": {
     all: [is("ticket.csat", "lessThanInclusive", 2)],
@@ -50,6 +48,6 @@ export const JSON_RULES: Readonly<Record<string, TopLevelCondition>> = {
     ],
   },
   "loyalty-tier-window": {
-    all: [is("loyalty.days_to_tier_expiry", "equal", 30), is("loyalty.tier", "notEqual", "basic")],
+    all: [is("loyalty.tier", "notEqual", "basic")],
   },
 };
