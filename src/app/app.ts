@@ -106,8 +106,11 @@ export function createApp(options: AppOptions): App {
     ingest: async (events, base = (index) => `/events/${index}`) =>
       ingestValid(validate(events, base), () => clock()),
     ingestSegment: (calls, request) =>
-      ingestSegmentCalls(calls, deployment.catalog, request, (events, base) =>
-        ingestValid(validate(events, base), () => clock()),
+      ingestSegmentCalls(
+        calls,
+        deployment.catalog,
+        { ...request, receivedAt: new Date(clock()).toISOString() },
+        (events, base) => ingestValid(validate(events, base), () => clock()),
       ),
     dryRun: async (input) => dryRun(store, deps, validate([input], () => "")[0], clock()),
     recordConsent: async (subjectId, input) => {

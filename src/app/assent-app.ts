@@ -7,7 +7,7 @@ import type {
   ReasonCode,
 } from "../engine/types.ts";
 import type { ConsentInput, EventInput } from "../ingest/input-schema.ts";
-import type { SegmentOutcome, SegmentRequest } from "../ingest/segment/segment-ingest.ts";
+import type { SegmentOutcome, SegmentReceipt } from "../ingest/segment/segment-ingest.ts";
 import type { SegmentCall } from "../ingest/segment/segment-schema.ts";
 import type { Review, ReviewStatus, StoredDecision } from "../store/store.ts";
 import type { Timer } from "../timers/timer.ts";
@@ -30,7 +30,7 @@ export interface AssentApp {
    * Segment calls mapped through the catalog's `segment:` section and ingested as `ingest`
    * does, all or nothing: a problem in any call stores nothing and names the call's field.
    */
-  ingestSegment(calls: readonly SegmentCall[], request: SegmentRequest): Promise<SegmentOutcome[]>;
+  ingestSegment(calls: readonly SegmentCall[], request: SegmentReceipt): Promise<SegmentOutcome[]>;
   /** Decides one event without storing anything (no event, no log record, no send). */
   dryRun(event: EventInput): Promise<Decision[]>;
   recordConsent(subjectId: string, input: ConsentInput): Promise<ConsentRecord>;

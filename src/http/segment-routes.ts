@@ -116,7 +116,6 @@ export function registerSegmentRoutes(
   const receive = (request: FastifyRequest, calls: readonly SegmentCall[], batch?: SegmentBatch) =>
     app.ingestSegment(calls, {
       gpc: gpcHeader(request.headers["sec-gpc"]),
-      receivedAt: new Date().toISOString(),
       ...(batch?.context === undefined ? {} : { context: batch.context }),
       base: (index) => (batch === undefined ? "" : `/batch/${index}`),
     });

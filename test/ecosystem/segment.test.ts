@@ -165,6 +165,18 @@ describe("Segment ingest with @segment/analytics-node", () => {
     assert.equal(profile.get("account.arr")?.value, 120_000);
   });
 
+  test("a call without a timestamp happened when Assent received it", async () => {
+    const sent = Date.now();
+    const response = await postBatch({
+      batch: [{ type: "identify", userId: "seg-user-46", messageId: "seg-now-1", traits: {} }],
+    });
+    const answered = Date.now();
+
+    assert.equal(response.statusCode, 200);
+    const [event] = await service.store.eventsOf("seg-user-46");
+    assert.ok(event !== undefined && event.occurredAt >= sent && event.occurredAt <= answered);
+  });
+
   test("the write key may travel in the batch body, as the HTTP API allows", async () => {
     const response = await service.server.inject({
       method: "POST",

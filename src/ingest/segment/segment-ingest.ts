@@ -18,6 +18,9 @@ import type { SegmentCall } from "./segment-schema.ts";
 
 export type { SegmentRequest } from "./segment-mapping.ts";
 
+/** A request as the transport sees it; the app adds the instant of receipt from its clock. */
+export type SegmentReceipt = Omit<SegmentRequest, "receivedAt">;
+
 /** What became of one call, in the order of the request. */
 export interface SegmentOutcome {
   readonly messageId: string;
