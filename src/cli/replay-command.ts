@@ -28,7 +28,10 @@ export function replayCommand(): Command {
       "SQLite file or postgres:// URL (default: ASSENT_DATABASE_URL or .assent/assent.db)",
     )
     .option("--group <n>", "events per transaction (group commit)", wholeNumber("--group", 1), 500)
-    .option("--out <file>", "also write each event's decisions as NDJSON")
+    .option(
+      "--out <file>",
+      "also write each event's decisions as NDJSON (and timer firings as {clock: true} lines)",
+    )
     .action((file: string, flags: ReplayFlags) => reportAppError(() => runReplay(file, flags)));
 }
 
@@ -59,6 +62,11 @@ async function runReplay(file: string, flags: ReplayFlags): Promise<void> {
         },
         onOutcome:
           out === undefined ? undefined : (outcome) => out.write(`${JSON.stringify(outcome)}\n`),
+        // Timer firings and re-decided deferrals: a line of their own, with no event.
+        onClock:
+          out === undefined
+            ? undefined
+            : (decisions) => out.write(`${JSON.stringify({ clock: true, decisions })}\n`),
       },
       checked,
     );

@@ -12,6 +12,8 @@ export interface DurableReplayOptions {
   readonly groupSize: number;
   readonly onProgress?: (done: number, total: number) => void;
   readonly onOutcome?: (outcome: IngestOutcome) => void;
+  /** Decisions time passing made: timers that fired and deferrals decided again, in order. */
+  readonly onClock?: (decisions: readonly DecisionSummary[]) => void;
 }
 
 export interface DurableReplayReport {
@@ -136,9 +138,7 @@ class ReplayRun {
     if (this.group.length === 0) return;
     const items = this.group;
     this.group = [];
-    const fired = (decisions: readonly DecisionSummary[]) => {
-      for (const decision of decisions) this.countDecision(decision);
-    };
+    const fired = (decisions: readonly DecisionSummary[]) => this.clockDecisions(decisions);
     for (const outcome of await this.app.replayGroup(items, fired)) this.count(outcome);
     await this.refreshTimers();
     this.done += items.length;
@@ -162,6 +162,12 @@ class ReplayRun {
     this.nextTimer = (await this.app.nextTimerDue()) ?? Number.POSITIVE_INFINITY;
   }
 
+  private clockDecisions(decisions: readonly DecisionSummary[]): void {
+    if (decisions.length === 0) return;
+    this.options.onClock?.(decisions);
+    for (const decision of decisions) this.countDecision(decision);
+  }
+
   private countDecision(decision: IngestOutcome["decisions"][number]): void {
     this.decisions += 1;
     this.tally.add(decision);
@@ -177,7 +183,7 @@ class ReplayRun {
       const now = this.nextDue();
       while ((this.due[0] ?? Number.POSITIVE_INFINITY) <= now) this.due.shift();
       const result = await this.app.tick(now);
-      for (const decision of result.decisions) this.countDecision(decision);
+      this.clockDecisions(result.decisions);
       await this.refreshTimers();
     }
   }
