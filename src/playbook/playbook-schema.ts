@@ -73,12 +73,9 @@ export type Unless = z.infer<typeof Unless>;
  */
 export const Trigger = z.strictObject({
   event: EventType.optional().meta({ description: "the event type that wakes the node" }),
-  after: z
-    .union([AfterEvent, DateOffset])
-    .optional()
-    .meta({
-      description: "{ event, delay } after an event, or { attribute, offset } after a date",
-    }),
+  after: z.union([AfterEvent, DateOffset]).optional().meta({
+    description: "{ event, delay } after an event, or { attribute, offset } after a date",
+  }),
   before: DateOffset.optional().meta({ description: "{ attribute, offset } before a date" }),
   unless: Unless.optional().meta({
     description: "with after: { event, delay }: an event that cancels the timer if it comes first",

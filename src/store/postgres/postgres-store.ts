@@ -5,6 +5,7 @@ import { partitionOf } from "../../decision-log/chain.ts";
 import type { AssentEvent, ConsentView, Instant, Profile, SendRecord } from "../../engine/types.ts";
 import { MASTER_KEY_FILE, resolveMasterKey } from "../../privacy/master-key.ts";
 import { SubjectCrypto } from "../../privacy/subject-crypto.ts";
+import type { Timer } from "../../timers/timer.ts";
 import type {
   Backlog,
   Deferral,
@@ -19,7 +20,6 @@ import type {
   StoreTx,
   SubjectTx,
 } from "../store.ts";
-import type { Timer } from "../../timers/timer.ts";
 import { StoreError } from "../store-error.ts";
 import type { SubjectSealing } from "../subject-sealing.ts";
 import { postgresSealing } from "./postgres-erasure.ts";

@@ -12,6 +12,7 @@ import type {
   SuppressionRecord,
 } from "../../engine/types.ts";
 import type { SubjectCrypto } from "../../privacy/subject-crypto.ts";
+import type { Timer, TimerStatus } from "../../timers/timer.ts";
 import { nextLogRecord } from "../log-records.ts";
 import type {
   Deferral,
@@ -25,7 +26,6 @@ import type {
   StoredDecision,
   SubjectTx,
 } from "../store.ts";
-import type { Timer, TimerStatus } from "../../timers/timer.ts";
 import { StoreError } from "../store-error.ts";
 import type { SubjectSealing } from "../subject-sealing.ts";
 import {

@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import type { AssentEvent, ConsentView, Instant, Profile, SendRecord } from "../../engine/types.ts";
 import { MASTER_KEY_FILE, resolveMasterKey } from "../../privacy/master-key.ts";
 import { SubjectCrypto } from "../../privacy/subject-crypto.ts";
+import type { Timer } from "../../timers/timer.ts";
 import { storedDecisionOf } from "../log-records.ts";
 import type {
   Backlog,
@@ -19,13 +20,12 @@ import type {
   StoreTx,
   SubjectTx,
 } from "../store.ts";
-import type { Timer } from "../../timers/timer.ts";
 import { StoreError } from "../store-error.ts";
+import type { SubjectSealing } from "../subject-sealing.ts";
+import { sqliteSealing } from "./erasure-tx.ts";
 import { migrateSqlite } from "./migrations.ts";
 import { type BacklogRow, prepareReads, type ReadStatements } from "./read-statements.ts";
 import { deferralOf, deliveryOf, eventOf, reviewOf } from "./rows.ts";
-import type { SubjectSealing } from "../subject-sealing.ts";
-import { sqliteSealing } from "./erasure-tx.ts";
 import { SerialLock } from "./serial-lock.ts";
 import { SqliteSubjectTx, type TxScope } from "./subject-tx.ts";
 import { timerOf } from "./timer-statements.ts";

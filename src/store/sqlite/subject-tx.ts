@@ -11,6 +11,7 @@ import type {
   SuppressionRecord,
 } from "../../engine/types.ts";
 import type { SubjectCrypto } from "../../privacy/subject-crypto.ts";
+import type { Timer, TimerStatus } from "../../timers/timer.ts";
 import { type ChainHead, nextLogRecord } from "../log-records.ts";
 import type {
   Deferral,
@@ -24,7 +25,6 @@ import type {
   StoredDecision,
   SubjectTx,
 } from "../store.ts";
-import type { Timer, TimerStatus } from "../../timers/timer.ts";
 import { StoreError } from "../store-error.ts";
 import type { SubjectSealing } from "../subject-sealing.ts";
 import {
