@@ -3,14 +3,14 @@
  * the three starter playbooks, against the same trigger and eligibility rules run through
  * json-rules-engine in the same process. Run with `npm run bench`.
  */
-import { Engine as RulesEngine } from "json-rules-engine";
+import type { Engine as RulesEngine } from "json-rules-engine";
 import { ruleContext } from "../src/engine/context.ts";
 import { decideNode, type Engine } from "../src/engine/engine.ts";
 import type { CompiledNode, Policy } from "../src/engine/node.ts";
 import type { DecisionInput } from "../src/engine/walk.ts";
 import { loadDeploymentFromDir } from "../src/playbook/loader.ts";
 import { replayPlaybook, STARTER_PLAYBOOKS } from "../src/replay/replay.ts";
-import { JSON_RULES } from "./json-rules.ts";
+import { JSON_RULES, jsonRulesEngineFor } from "./json-rules.ts";
 
 interface Sample {
   readonly node: CompiledNode;
@@ -107,10 +107,9 @@ function measureEngineThroughput(samples: readonly Sample[], policy: Policy): nu
 
 async function measureJsonRules(samples: readonly Sample[]) {
   const engines = new Map<string, RulesEngine>();
-  for (const [nodeId, conditions] of Object.entries(JSON_RULES)) {
-    const engine = new RulesEngine([], { allowUndefinedFacts: true });
-    engine.addRule({ conditions, event: { type: nodeId } });
-    engines.set(nodeId, engine);
+  for (const node of new Set(samples.map((sample) => sample.node))) {
+    if (engines.has(node.id)) continue;
+    engines.set(node.id, jsonRulesEngineFor(node));
   }
   const contexts = samples.map(({ node, input }) =>
     ruleContext(node, input.profile, input.event, input.now),

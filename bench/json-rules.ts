@@ -1,4 +1,5 @@
-import type { TopLevelCondition } from "json-rules-engine";
+import { type Almanac, Engine as RulesEngine, type TopLevelCondition } from "json-rules-engine";
+import type { CompiledNode, LogisticModel } from "../src/engine/node.ts";
 
 /**
  * The starter playbooks' trigger and eligibility rules, written again for json-rules-engine,
@@ -51,3 +52,47 @@ export const JSON_RULES: Readonly<Record<string, TopLevelCondition>> = {
     all: [is("loyalty.tier", "notEqual", "basic")],
   },
 };
+
+/**
+ * A json-rules-engine for one node: its rule from {@link JSON_RULES} and, where the node's
+ * eligibility compares a model's linear predictor with a cut-off (the retail campaign), a
+ * `modelScore` fact computed from the same coefficients, as a json-rules-engine user would write
+ * it. The cut-off is read from the playbook's rule, so a retrained model cannot drift.
+ */
+export function jsonRulesEngineFor(node: CompiledNode): RulesEngine {
+  const conditions = JSON_RULES[node.id];
+  if (conditions === undefined) throw new Error(`no json-rules-engine rule for ${node.id}`);
+  const engine = new RulesEngine([], { allowUndefinedFacts: true });
+  if (node.model === undefined) {
+    engine.addRule({ conditions, event: { type: node.id } });
+    return engine;
+  }
+  const model = node.model.treated;
+  engine.addFact("modelScore", (_params: unknown, almanac: Almanac) => linearScore(model, almanac));
+  const cutOff = modelCutOff(node);
+  const scored = { fact: "modelScore", operator: "greaterThanInclusive", value: cutOff };
+  engine.addRule({ conditions: { all: [conditions, scored] }, event: { type: node.id } });
+  return engine;
+}
+
+function modelCutOff(node: CompiledNode): number {
+  const match = /(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*\)\s*$/i.exec(node.eligibility?.source ?? "");
+  const cutOff = Number(match?.[1]);
+  if (!Number.isFinite(cutOff)) throw new Error(`${node.id}: no model cut-off in its eligibility`);
+  return cutOff;
+}
+
+/** The model's linear predictor over the rule context, one-hot terms as `attribute=value`. */
+async function linearScore(model: LogisticModel, almanac: Almanac): Promise<number> {
+  let score = model.intercept;
+  for (const [term, weight] of Object.entries(model.coefficients)) {
+    const [attribute = "", category] = term.split("=");
+    const [group = "", field = ""] = attribute.split(".");
+    const values = (await almanac.factValue(group)) as Record<string, unknown> | undefined;
+    const value = values?.[field];
+    if (category !== undefined) score += value === category ? weight : 0;
+    else if (typeof value === "boolean") score += value ? weight : 0;
+    else if (typeof value === "number") score += weight * value;
+  }
+  return score;
+}
