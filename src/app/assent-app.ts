@@ -80,6 +80,8 @@ export interface ErasureReport {
     readonly deferrals: number;
     readonly reviews: number;
     readonly deliveries: number;
+    /** Pending timers of time-triggered nodes, which would otherwise fire for no one. */
+    readonly timers: number;
   };
 }
 

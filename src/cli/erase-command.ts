@@ -14,7 +14,7 @@ interface EraseFlags {
 export function eraseCommand(): Command {
   return new Command("erase")
     .description(
-      "erase a subject (GDPR Art. 17): cancel their pending work, destroy their key, delete their profile and events, blank their consent evidence and keep a tombstone that suppresses them from now on; the decision log still verifies",
+      "erase a subject (GDPR Art. 17): cancel their pending work and timers, destroy their key, delete their profile and events, blank their consent evidence and keep a tombstone that suppresses them from now on; the decision log still verifies",
     )
     .argument("<subjectId>", "the subject to erase")
     .option("--playbooks <dir>", "folder with catalog.yaml, policy.yaml and playbooks/", "examples")
@@ -47,6 +47,7 @@ function describe(report: ErasureReport): string {
     `erased ${report.subjectId} at ${at}: deleted ${deleted.events} events and ` +
     `${deleted.attributes} profile attributes, blanked the evidence of ` +
     `${deleted.consentEvidence} consent records, cancelled ${cancelled.deferrals} deferrals, ` +
-    `${cancelled.reviews} reviews and ${cancelled.deliveries} deliveries; their key is destroyed`
+    `${cancelled.reviews} reviews, ${cancelled.deliveries} deliveries and ${cancelled.timers} ` +
+    "timers; their key is destroyed"
   );
 }

@@ -8,7 +8,7 @@ const SubjectParams = z.object({ subjectId: z.string().min(1).max(200) });
 const ERASE_DOC: RouteDoc = {
   summary: "Erase a subject (GDPR Art. 17) by crypto-shredding",
   description:
-    "Cancels the subject's deferred, reviewed and queued work, destroys their key, deletes their profile and events, blanks their consent evidence and keeps a keyed-hash tombstone that suppresses every later event for them. The decision log still verifies. Idempotent.",
+    "Cancels the subject's deferred, reviewed and queued work and pending timers, destroys their key, deletes their profile and events, blanks their consent evidence and keeps a keyed-hash tombstone that suppresses every later event for them. The decision log still verifies. Idempotent.",
   tags: ["subjects"],
   params: SubjectParams,
   responses: { 200: { description: "what was cancelled and deleted (counts only)" } },

@@ -107,7 +107,7 @@ for (const { kind, bytes } of cases) {
           erasedAt: clock.now,
           alreadyErased: false,
           deleted: { events: 4, attributes: 4, consentEvidence: 1 },
-          cancelled: { deferrals: 1, reviews: 0, deliveries: 1 },
+          cancelled: { deferrals: 1, reviews: 0, deliveries: 1, timers: 0 },
         });
 
         assert.deepEqual(found(await bytes(under), PERSONAL), []);

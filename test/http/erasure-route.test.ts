@@ -18,7 +18,7 @@ describe("erasure route", () => {
     const body = response.json();
     assert.equal(body.subjectId, "s-9");
     assert.equal(body.alreadyErased, false);
-    assert.deepEqual(body.cancelled, { deferrals: 0, reviews: 0, deliveries: 0 });
+    assert.deepEqual(body.cancelled, { deferrals: 0, reviews: 0, deliveries: 0, timers: 0 });
     const [call] = callsOf(calls, "eraseSubject");
     assert.equal(call?.args[0], "s-9");
     const at = Number(call?.args[1]);

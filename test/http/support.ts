@@ -141,7 +141,7 @@ function defaults(): AssentApp {
       erasedAt: at,
       alreadyErased: false,
       deleted: { events: 0, attributes: 0, consentEvidence: 0 },
-      cancelled: { deferrals: 0, reviews: 0, deliveries: 0 },
+      cancelled: { deferrals: 0, reviews: 0, deliveries: 0, timers: 0 },
     }),
     timersOf: async (subjectId) => [timer({ subjectId })],
     tick: async () => ({ timers: 0, deferrals: 0, expiredReviews: 0, decisions: [] }),
