@@ -59,7 +59,12 @@ function trainCommand(): Command {
     .option("--csv <file>", CSV_HELP)
     .option("--seed <n>", "seed of the 50/50 split", wholeNumber("--seed", 0, 2 ** 32 - 1), 1)
     .option("--share <fraction>", "share of customers the node mails", share, 0.3)
-    .option("--l2 <penalty>", "L2 penalty on standardised weights", positive("--l2"), 1)
+    .option(
+      "--l2 <penalty>",
+      "L2 penalty on the standardised weights both arms' models share (the penalty on their difference is chosen by cross-validation)",
+      positive("--l2"),
+      1,
+    )
     .option("--playbooks <dir>", "folder with catalog.yaml (feature purposes)", "examples")
     .option("--json", "print the metrics as JSON instead of tables")
     .addHelpText(

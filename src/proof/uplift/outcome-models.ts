@@ -18,8 +18,11 @@ export interface LogisticFit extends LinearFit {
 }
 
 export interface FitOptions {
-  /** The L2 penalty on the standardised weights (not on the intercept); above 0. */
-  readonly l2: number;
+  /**
+   * The L2 penalty on the standardised weights (not on the intercept); above 0. One number for
+   * every weight, or one per feature (in row order).
+   */
+  readonly l2: number | readonly number[];
 }
 
 const MAX_ITERATIONS = 50;
@@ -136,28 +139,28 @@ function newtonTerms(
   width: number,
   outcomes: ArrayLike<number>,
   beta: readonly number[],
-  l2: number,
+  l2: FitOptions["l2"],
 ): { gradient: number[]; hessian: Matrix } {
   const b = Float64Array.from(beta);
   const gradient = new Float64Array(width);
   // The lower triangle, flat: entry (i, j ≤ i) at i·width + j.
   const packed = new Float64Array(width * width);
+  const z = new Float64Array(width);
   const n = design.length / width;
   for (let r = 0; r < n; r++) {
-    const base = r * width;
+    z.set(design.subarray(r * width, (r + 1) * width));
     let eta = 0;
-    for (let j = 0; j < width; j++) eta += (b[j] as number) * (design[base + j] as number);
+    for (let j = 0; j < width; j++) eta += (b[j] as number) * (z[j] as number);
     const p = 1 / (1 + Math.exp(-eta));
     const residual = (outcomes[r] ?? 0) - p;
     const weight = p * (1 - p);
     for (let i = 0; i < width; i++) {
-      const zi = design[base + i] as number;
+      const zi = z[i] as number;
       gradient[i] = (gradient[i] as number) + residual * zi;
       const wzi = weight * zi;
-      for (let j = 0; j <= i; j++) {
-        packed[i * width + j] =
-          (packed[i * width + j] as number) + wzi * (design[base + j] as number);
-      }
+      const start = i * width;
+      for (let j = 0; j <= i; j++)
+        packed[start + j] = (packed[start + j] as number) + wzi * (z[j] as number);
     }
   }
   const hessian = zeros(width);
@@ -167,7 +170,7 @@ function newtonTerms(
   }
   penalise(hessian, l2);
   const g = Array.from(gradient);
-  for (let j = 1; j < width; j++) g[j] = (g[j] ?? 0) - l2 * (beta[j] ?? 0);
+  for (let j = 1; j < width; j++) g[j] = (g[j] ?? 0) - penaltyOf(l2, j) * (beta[j] ?? 0);
   return { gradient: g, hessian };
 }
 
@@ -181,12 +184,17 @@ function accumulate(matrix: Matrix, z: Float64Array, weight: number): void {
   }
 }
 
-/** Adds l2 to the diagonal, except the intercept's. */
-function penalise(matrix: Matrix, l2: number): void {
+/** Adds each weight's penalty to the diagonal, except the intercept's. */
+function penalise(matrix: Matrix, l2: FitOptions["l2"]): void {
   for (let j = 1; j < matrix.length; j++) {
     const row = matrix[j];
-    if (row !== undefined) row[j] = (row[j] ?? 0) + l2;
+    if (row !== undefined) row[j] = (row[j] ?? 0) + penaltyOf(l2, j);
   }
+}
+
+/** The penalty of design column j (1 for the first feature; 0 is the intercept). */
+function penaltyOf(l2: FitOptions["l2"], j: number): number {
+  return typeof l2 === "number" ? l2 : (l2[j - 1] ?? 0);
 }
 
 function toRawScale(beta: readonly number[], scale: Scale): LinearFit {
