@@ -5,7 +5,7 @@ import {
   type ReadCloudEvents,
   readCloudEvents,
 } from "../ingest/cloudevents.ts";
-import { gpcHeader, ownOutcomes } from "../ingest/signal-events.ts";
+import { gpcHeader, ownOutcomes, ownRefusal } from "../ingest/signal-events.ts";
 import type { RouteDoc } from "./openapi.ts";
 import type { HttpServer, RouteContext } from "./routes-context.ts";
 
@@ -53,6 +53,7 @@ async function ingestRead(app: RouteContext["app"], read: ReadCloudEvents) {
     return await app.ingest(read.events, read.pointerBase);
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    throw new AppError(error.code, error.message, cloudEventProblems(read, error.fields));
+    const refusal = ownRefusal(error, read.own.length, "CloudEvent");
+    throw new AppError(refusal.code, refusal.message, cloudEventProblems(read, error.fields));
   }
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { AppError } from "../app/errors.ts";
 import { EventBatch, EventInput } from "../ingest/input-schema.ts";
-import { gpcHeader, ownOutcomes, withGpc } from "../ingest/signal-events.ts";
+import { gpcHeader, ownOutcomes, ownRefusal, withGpc } from "../ingest/signal-events.ts";
 import { parseInput } from "./field-problems.ts";
 import type { RouteDoc } from "./openapi.ts";
 import type { HttpServer, RouteContext } from "./routes-context.ts";
@@ -64,7 +65,9 @@ export function registerEventRoutes(server: HttpServer, { app, guard }: RouteCon
     // Sec-GPC: 1 opts each subject in the request out of sale and sharing (gpc.signal first).
     const gpc = gpcHeader(request.headers["sec-gpc"]);
     const { events, pointerBase, own } = withGpc(read.events, gpc, read.pointerBase);
-    const outcomes = await app.ingest(events, pointerBase);
+    const outcomes = await app.ingest(events, pointerBase).catch((error: unknown) => {
+      throw error instanceof AppError ? ownRefusal(error, own.length, "event") : error;
+    });
     request.log.debug({ events: read.events.length }, "events ingested");
     return reply.code(202).send(ownOutcomes(outcomes, own));
   });

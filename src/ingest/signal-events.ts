@@ -5,6 +5,7 @@
  * are in the ledger before its decisions are taken.
  */
 
+import { AppError } from "../app/errors.ts";
 import type { EventInput } from "./input-schema.ts";
 
 /** The event a signal came with: its id, subject, time and source. */
@@ -57,6 +58,18 @@ export function ownOutcomes<T>(outcomes: readonly T[], own: readonly number[]): 
     const outcome = outcomes[index];
     return outcome === undefined ? [] : [outcome];
   });
+}
+
+/**
+ * The app's refusal counted over what the sender wrote: the signal events inserted beside a
+ * request's own events are not the sender's, so "1 problem(s) in 2 event(s)" for one event
+ * sent with `Sec-GPC: 1` becomes "… in 1 event(s)" (or "… in 1 CloudEvent(s)").
+ *
+ * @example ownRefusal(error, 1, "CloudEvent")
+ */
+export function ownRefusal(error: AppError, count: number, noun: string): AppError {
+  const message = error.message.replace(/ in \d+ event\(s\);/, ` in ${count} ${noun}(s);`);
+  return new AppError(error.code, message, error.fields);
 }
 
 /**

@@ -36,6 +36,7 @@ interface Outcome {
 
 interface Problem {
   readonly code: string;
+  readonly detail: string;
   readonly errors: { pointer: string; detail: string }[];
 }
 
@@ -218,6 +219,8 @@ describe("CloudEvents refused, nothing written", () => {
     assert.equal(binary.body.code, "invalid_consent");
     assert.deepEqual(pointersOf(binary.body), ["/headers/ce-tcstring"]);
     assert.deepEqual(pointersOf(structured.body), ["/tcstring"]);
+    // The tcf.signal made from the extension is not the sender's: one CloudEvent was sent.
+    assert.equal(binary.body.detail, "1 problem(s) in 1 CloudEvent(s); nothing was stored");
     await assertNothingWritten(service.store, "ce-bad-7");
   });
 

@@ -218,4 +218,22 @@ describe("GPC opts out at the decision", () => {
     assert.equal(decision?.outcome, "suppress");
     assert.equal(decision?.reason, "gpc_opt_out");
   });
+
+  test("a bad event sent with Sec-GPC: 1 is refused counting the sender's events, not the signal", async () => {
+    const subjectId = "gpc-bad-1";
+    const response = await service.server.inject({
+      method: "POST",
+      url: "/v1/events",
+      headers: { ...bearer, "sec-gpc": "1" },
+      payload: { ...visit("gpc-bad-e-1", subjectId), data: { "x.undeclared": 1 } },
+    });
+
+    assert.equal(response.statusCode, 422, response.body);
+    assert.equal(response.json().detail, "1 problem(s) in 1 event(s); nothing was stored");
+    assert.deepEqual(
+      response.json().errors.map((problem: { pointer: string }) => problem.pointer),
+      ["/data/x.undeclared"],
+    );
+    assert.equal(await gpcSince(subjectId), undefined, "the signal is not recorded either");
+  });
 });
