@@ -243,6 +243,8 @@ function registerPageRoutes(scope: FastifyInstance, context: PreferenceRouteCont
   const exportRoute = { config: { openapi: DOCS.export } };
   scope.get("/preferences/:token/export", exportRoute, async (request, reply) => {
     const link = validLink(trust, request);
+    // The link's page says it can no longer be used once the data is erased; so does this.
+    if ((await trust.erasedAt(link.subjectId)) !== undefined) return html(reply, erasedPage());
     const data = await trust.exportData(link.subjectId);
     const day = data.generatedAt.slice(0, 10);
     return reply
@@ -254,6 +256,7 @@ function registerPageRoutes(scope: FastifyInstance, context: PreferenceRouteCont
   const erasePageRoute = { config: { openapi: DOCS.erasePage } };
   scope.get("/preferences/:token/erase", erasePageRoute, async (request, reply) => {
     const link = validLink(trust, request);
+    if ((await trust.erasedAt(link.subjectId)) !== undefined) return html(reply, erasedPage());
     return html(reply, erasePage(pageContext(trust, link)));
   });
 

@@ -36,7 +36,7 @@ ${choicesSection(data.choices, context)}
 <h2 id="decisions-heading">What we decided recently, and why</h2>
 ${decisionsTable(data.decisions, data.choices)}
 <h2 id="data-heading">Your data</h2>
-${dataSection(context)}`,
+${dataSection(context, data.unsubscribedSince)}`,
   );
 }
 
@@ -95,12 +95,22 @@ ${rows}</tbody>
 </table>`;
 }
 
-function dataSection(context: PageContext): Html {
+function dataSection(context: PageContext, unsubscribedSince: Instant | undefined): Html {
   return html`<div class="actions">
 <a class="button secondary" href="${context.base}/export" download>Download a copy of your data</a>
 <a class="button secondary" href="${context.base}/erase">Erase your data…</a>
 </div>
-<form method="post" action="${context.base}/unsubscribe">
+${unsubscribedSince === undefined ? unsubscribeForm(context) : unsubscribedNote(unsubscribedSince)}`;
+}
+
+/** Once unsubscribed, the page says so instead of offering the button again. */
+function unsubscribedNote(since: Instant): Html {
+  return html`<h3>Marketing e-mail</h3>
+<p>You unsubscribed from all marketing e-mail on ${dateText(since)}. Messages about your service still reach you.</p>`;
+}
+
+function unsubscribeForm(context: PageContext): Html {
+  return html`<form method="post" action="${context.base}/unsubscribe">
 <input type="hidden" name="csrf" value="${context.csrf}">
 <h3>Stop all marketing e-mail</h3>
 <p>One click stops every offer and newsletter we send by e-mail. Messages about your service still reach you.</p>

@@ -9,7 +9,7 @@ import type { AppLogger } from "../app/app.ts";
 import type { AssentApp, ErasureReport } from "../app/assent-app.ts";
 import { AppError } from "../app/errors.ts";
 import type { DeliveryTarget } from "../app/recorder.ts";
-import type { Channel, Instant } from "../engine/types.ts";
+import type { Channel, ConsentView, Instant } from "../engine/types.ts";
 import type { Deployment } from "../playbook/loader.ts";
 import type { Store, StoredDecision } from "../store/store.ts";
 import { type Choice, choicesOf, type Offer, offersOf, switchKind } from "./choices.ts";
@@ -44,6 +44,8 @@ export interface PreferencePage {
   readonly subjectId: string;
   /** Set when the subject's data was erased: there is nothing left to show or change. */
   readonly erasedAt?: Instant;
+  /** Since when marketing e-mail is suppressed by an unsubscribe; absent while it is not. */
+  readonly unsubscribedSince?: Instant;
   readonly choices: readonly Choice[];
   readonly decisions: readonly StoredDecision[];
 }
@@ -58,6 +60,8 @@ export interface ChoiceInput {
 export interface TrustService {
   readonly links: TrustLinks;
   page(subjectId: string): Promise<PreferencePage>;
+  /** When the subject's data was erased; undefined while it was not. */
+  erasedAt(subjectId: string): Promise<Instant | undefined>;
   /** Writes the ledger record of a switch; `linkId` is its evidence. Returns the new state. */
   setChoice(subjectId: string, input: ChoiceInput, linkId: string): Promise<Choice>;
   /** RFC 8058: suppresses marketing e-mail now; `changed` is false when it already was. */
@@ -100,9 +104,18 @@ export function createTrustService(options: TrustServiceOptions): TrustService {
       if (view.erasedAt !== undefined) {
         return { subjectId, erasedAt: view.erasedAt, choices: [], decisions: [] };
       }
-      const choices = choicesOf(offers, view, clock());
-      return { subjectId, choices, decisions: await app.decisionsOf(subjectId, RECENT_DECISIONS) };
+      const at = clock();
+      const choices = choicesOf(offers, view, at);
+      const decisions = await app.decisionsOf(subjectId, RECENT_DECISIONS);
+      const since = unsubscribedSince(view, at);
+      return {
+        subjectId,
+        choices,
+        decisions,
+        ...(since === undefined ? {} : { unsubscribedSince: since }),
+      };
     },
+    erasedAt: async (subjectId) => (await app.consent(subjectId)).erasedAt,
     async setChoice(subjectId, input, linkId) {
       const offer = switchableOffer(await choicesNow(subjectId), input);
       await app.recordConsent(subjectId, {
@@ -153,14 +166,19 @@ function found(choices: readonly Choice[], offer: Offer): Choice {
 const UNSUBSCRIBE_CHANNEL: Channel = "email";
 
 async function isUnsubscribed(app: AssentApp, subjectId: string, at: Instant): Promise<boolean> {
-  const view = await app.consent(subjectId);
-  return view.suppressions.some(
+  return unsubscribedSince(await app.consent(subjectId), at) !== undefined;
+}
+
+/** The earliest unsubscribe from marketing e-mail in force at `at`, if any. */
+function unsubscribedSince(view: ConsentView, at: Instant): Instant | undefined {
+  const inForce = view.suppressions.filter(
     (s) =>
       s.reason === "unsubscribed" &&
       (s.channel === UNSUBSCRIBE_CHANNEL || s.channel === "*") &&
       s.since <= at &&
       (s.liftedAt === undefined || s.liftedAt > at),
   );
+  return inForce.length === 0 ? undefined : Math.min(...inForce.map((s) => s.since));
 }
 
 /**

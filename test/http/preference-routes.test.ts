@@ -201,6 +201,17 @@ describe("erasure from the preference centre (GDPR Art. 17)", () => {
 
     const again = await world.server.inject({ method: "GET", url: `/preferences/${link.token}` });
     assert.match(again.body, /Your data has been erased/);
+    // Nor do the export and the erasure form: the page said it could not be used afterwards.
+    for (const path of ["export", "erase"]) {
+      const after = await world.server.inject({
+        method: "GET",
+        url: `${url.slice(0, -6)}/${path}`,
+      });
+      assert.equal(after.statusCode, 200, path);
+      assert.match(String(after.headers["content-type"]), /^text\/html/, path);
+      assert.match(after.body, /Your data has been erased/, path);
+      assert.doesNotMatch(after.body, /name="csrf"/, path);
+    }
     const choice = await postForm(`/preferences/${link.token}/choices`, {
       csrf,
       set: "marketing.campaigns:email:on",
@@ -440,6 +451,19 @@ describe("one-click unsubscribe (RFC 8058), cases from the shared vectors", () =
       campaignSlot("unsub-slot", "unsub-ledger", WORLD_T0 + 1),
     ]);
     assert.equal(outcome?.decisions[0]?.reason, "suppressed_globally");
+  });
+
+  test("once unsubscribed, the preference centre says since when instead of offering the button", async () => {
+    await seedCustomer(world, "unsub-page");
+    const before = await openPage("unsub-page");
+    assert.match(before.body, /action="[^"]+\/unsubscribe"/);
+    const path = new URL(world.links.unsubscribeUrl("unsub-page")).pathname;
+    await send({ method: "POST", url: path, body: "List-Unsubscribe=One-Click" }, path);
+    const after = await openPage("unsub-page");
+    assert.doesNotMatch(after.body, /action="[^"]+\/unsubscribe"/);
+    assert.doesNotMatch(after.body, /Unsubscribe from marketing e-mail/);
+    // WORLD_T0 is 2 March 2026, 10:00 UTC (the day the page shows for the unsubscribe).
+    assert.match(after.body, /You unsubscribed from all marketing e-mail on 2 March 2026\./);
   });
 
   test("a POST without the one-click body changes nothing", async () => {
