@@ -10,6 +10,8 @@ import { createTrustService, type TrustService } from "../trust/trust-service.ts
 
 /** The environment variable for the public URL of subject-facing links. */
 export const PUBLIC_URL_ENV = "ASSENT_PUBLIC_URL";
+/** The environment variable for the `mailto:` address of `List-Unsubscribe`. */
+export const UNSUBSCRIBE_MAILBOX_ENV = "ASSENT_UNSUBSCRIBE_MAILBOX";
 
 export interface LinkSettings {
   /** `--public-url` or `ASSENT_PUBLIC_URL`; default `http://localhost:PORT` (this machine only). */
@@ -45,7 +47,9 @@ export function linksFromSettings(settings: LinkSettings): {
       `preference and unsubscribe links point at ${publicUrl}; set --public-url (or ${PUBLIC_URL_ENV}) to the https address subjects reach`,
     );
   }
-  return { links: createTrustLinks({ secret: resolved.secret, publicUrl }), warnings };
+  const unsubscribeMailbox = process.env[UNSUBSCRIBE_MAILBOX_ENV] || undefined;
+  const links = createTrustLinks({ secret: resolved.secret, publicUrl, unsubscribeMailbox });
+  return { links, warnings };
 }
 
 /**

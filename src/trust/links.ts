@@ -24,7 +24,11 @@ export interface TrustLinksConfig {
   readonly secret: string;
   /** Base URL subjects reach, `https://…` (plain `http` only on a loopback host, for dev). */
   readonly publicUrl: string;
-  /** Mailbox for `mailto:` unsubscribes; default `unsubscribe@` the public host. */
+  /**
+   * Mailbox for `mailto:` unsubscribes (`ASSENT_UNSUBSCRIBE_MAILBOX` in `serve`); default
+   * `unsubscribe@` the public host. Assent reads no mail: what arrives there is for the
+   * sending system to turn into `POST /unsubscribe/TOKEN` (the token is the subject's last word).
+   */
   readonly unsubscribeMailbox?: string;
   readonly now?: () => Date;
 }
@@ -115,7 +119,8 @@ export function createTrustLinks(config: TrustLinksConfig): TrustLinks {
   const formKey = deriveKeys(config.secret, "form").mac;
   const formToken = (linkId: string, subjectId: string) =>
     createHmac("sha256", formKey).update(`${linkId}\u0000${subjectId}`).digest("base64url");
-  const mailbox = config.unsubscribeMailbox ?? `unsubscribe@${new URL(base).hostname}`;
+  const mailbox =
+    checkMailbox(config.unsubscribeMailbox) ?? `unsubscribe@${new URL(base).hostname}`;
   const paths = { preference: "/preferences/", unsubscribe: "/unsubscribe/" } as const;
 
   const unsubscribeToken = (subjectId: string): string => {
@@ -190,6 +195,16 @@ function checkPublicUrl(text: string): string {
     throw new Error(`the public URL must not carry a query or fragment; got "${text}"`);
   }
   return url.toString().replace(/\/+$/, "");
+}
+
+/** A bare address (`unsubscribe@mail.example.com`): it goes into a `mailto:` URI as it is. */
+function checkMailbox(mailbox: string | undefined): string | undefined {
+  if (mailbox === undefined || /^[A-Za-z0-9._+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/.test(mailbox)) {
+    return mailbox;
+  }
+  throw new Error(
+    `the unsubscribe mailbox (ASSENT_UNSUBSCRIBE_MAILBOX) must be a bare address such as unsubscribe@mail.example.com; got "${mailbox}"`,
+  );
 }
 
 function checkSubjectId(subjectId: string): void {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createHmac, hkdfSync } from "node:crypto";
 import { describe, test } from "node:test";
 import fc from "fast-check";
+import { linksFromSettings } from "../../src/cli/trust-setup.ts";
 import { createTrustLinks } from "../../src/trust/links.ts";
 import { propertyRuns } from "../support/property-runs.ts";
 
@@ -136,6 +137,54 @@ describe("unsubscribe tokens", () => {
     );
     assert.ok(match, mailto);
     assert.equal(match[1], tokenOf(links.unsubscribeUrl("s-1")));
+  });
+
+  test("serve takes the mailbox from ASSENT_UNSUBSCRIBE_MAILBOX", () => {
+    const saved = { ...process.env };
+    try {
+      process.env.ASSENT_LINK_SECRET = SECRET;
+      process.env.ASSENT_UNSUBSCRIBE_MAILBOX = "unsubscribe@mail.example.org";
+      const settings = {
+        publicUrl: "https://prefs.example.com",
+        port: 3000,
+        dataDir: ".",
+        mayGenerate: false,
+      };
+      const { links } = linksFromSettings(settings);
+      assert.match(
+        links.unsubscribeMailto("s-1"),
+        /^mailto:unsubscribe@mail\.example\.org\?subject=/,
+      );
+      process.env.ASSENT_UNSUBSCRIBE_MAILBOX = "";
+      const unset = linksFromSettings(settings).links.unsubscribeMailto("s-1");
+      assert.match(unset, /^mailto:unsubscribe@prefs\.example\.com\?subject=/);
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  test("a configured mailbox replaces the public host's; a malformed one is refused by name", () => {
+    const config = { secret: SECRET, publicUrl: "https://prefs.example.com" };
+    const links = createTrustLinks({ ...config, unsubscribeMailbox: "unsub+crm@mail.example.org" });
+    const token = tokenOf(links.unsubscribeUrl("s-1"));
+    assert.equal(
+      links.unsubscribeMailto("s-1"),
+      `mailto:unsub+crm@mail.example.org?subject=unsubscribe%20${token}`,
+    );
+    for (const bad of [
+      "unsubscribe",
+      "a@b@example.com",
+      "x@example.com?cc=y@example.com",
+      "<x@example.com>",
+    ]) {
+      assert.throws(
+        () => createTrustLinks({ ...config, unsubscribeMailbox: bad }),
+        (error: Error) =>
+          error.message.includes("ASSENT_UNSUBSCRIBE_MAILBOX") &&
+          error.message.includes(`"${bad}"`),
+        bad,
+      );
+    }
   });
 
   test("property: every subject id round-trips, never appears in the token, and any flip is tampered", () => {
