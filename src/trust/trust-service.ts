@@ -250,5 +250,5 @@ async function requestFreshLink(
       });
     }
   });
-  options.logger?.info({ subjectId }, "fresh preference link queued");
+  options.logger?.info({ subjectId }, "fresh preference link requested (one delivery per expired link)");
 }
