@@ -250,5 +250,8 @@ async function requestFreshLink(
       });
     }
   });
-  options.logger?.info({ subjectId }, "fresh preference link requested (one delivery per expired link)");
+  options.logger?.info(
+    { subjectId },
+    "fresh preference link requested (one delivery per expired link)",
+  );
 }
