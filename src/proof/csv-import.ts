@@ -57,6 +57,9 @@ export function parseExperimentCsv(
   if ("problems" in columns) throw new ProofInputError(source, columns.problems);
 
   const collected = collectRows(rows, columns, mapping, design);
+  if (collected.unchecked !== undefined) {
+    throw new ProofInputError(source, collected.problems, collected.unchecked);
+  }
   const problems = [...collected.problems, ...armProblems(collected.arms, mapping, design)];
   if (problems.length > 0) throw new ProofInputError(source, problems);
   return experimentData(collected.arms, mapping);
@@ -129,10 +132,18 @@ function locateColumns(
   return { arm, metrics, ...(covariate === undefined ? {} : { covariate }) };
 }
 
-/** One arm's values as they are read. */
+/** One arm's values as they are read, and how many rows name it (good values or not). */
 interface ArmColumns {
   readonly metrics: number[][];
   readonly covariate: number[];
+  rows: number;
+}
+
+/** The rows read: each arm's values, the problems, and the rows left unread after too many. */
+interface CollectedRows {
+  readonly arms: Map<string, ArmColumns>;
+  readonly problems: InputProblem[];
+  readonly unchecked?: string;
 }
 
 function collectRows(
@@ -140,15 +151,16 @@ function collectRows(
   columns: Columns,
   mapping: ColumnMapping,
   design: ArmDesign,
-): { arms: Map<string, ArmColumns>; problems: InputProblem[] } {
+): CollectedRows {
   const arms = new Map<string, ArmColumns>(
     [...design.allocation.keys()].map((name) => [
       name,
-      { metrics: mapping.metrics.map(() => []), covariate: [] },
+      { metrics: mapping.metrics.map(() => []), covariate: [], rows: 0 },
     ]),
   );
   const problems: InputProblem[] = [];
-  for (let row = 1; row < rows.length && problems.length < MAX_PROBLEMS; row += 1) {
+  let row = 1;
+  for (; row < rows.length && problems.length < MAX_PROBLEMS; row += 1) {
     const cells = rows[row] ?? [];
     const armName = cells[columns.arm] ?? "";
     const arm = arms.get(armName);
@@ -156,11 +168,13 @@ function collectRows(
       problems.push(unknownArm(row, mapping.arm, armName, design));
       continue;
     }
+    arm.rows += 1;
     readCells(cells, row, columns, mapping, arm, problems);
   }
   if (rows.length <= 1)
     problems.push({ where: "row 1", problem: "the file has a header but no data rows" });
-  return { arms, problems };
+  if (row >= rows.length) return { arms, problems };
+  return { arms, problems, unchecked: `rows ${row} to ${rows.length - 1}` };
 }
 
 function readCells(
@@ -215,7 +229,7 @@ function armProblems(
 ): InputProblem[] {
   const where = `column "${mapping.arm}"`;
   return [...arms].flatMap(([name, arm]): InputProblem[] => {
-    const n = arm.metrics[0]?.length ?? 0;
+    const n = arm.rows;
     if (n >= 2) return [];
     if (name === design.control && n === 0) {
       return [{ where, problem: `the control arm "${name}" is not present: no row has it` }];

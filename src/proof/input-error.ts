@@ -16,18 +16,26 @@ const LISTED = 20;
 export class ProofInputError extends Error {
   override readonly name = "ProofInputError";
 
+  /** `unchecked` says what was not read when the check gave up early (`rows 201 to 5000`). */
   constructor(
     readonly source: string,
     readonly problems: readonly InputProblem[],
+    readonly unchecked?: string,
   ) {
-    super(describe(source, problems));
+    super(describe(source, problems, unchecked));
   }
 }
 
-function describe(source: string, problems: readonly InputProblem[]): string {
+function describe(
+  source: string,
+  problems: readonly InputProblem[],
+  unchecked: string | undefined,
+): string {
   const listed = problems.slice(0, LISTED).map(({ where, problem }) => `  ${where}: ${problem}`);
   const more = problems.length - LISTED;
   const tail = more > 0 ? [`  … and ${more} more`] : [];
   const noun = problems.length === 1 ? "problem" : "problems";
-  return [`${source}: ${problems.length} ${noun}, nothing written`, ...listed, ...tail].join("\n");
+  const count = unchecked === undefined ? "" : ` (${unchecked} not checked)`;
+  const head = `${source}: ${problems.length} ${noun}${count}, nothing written`;
+  return [head, ...listed, ...tail].join("\n");
 }

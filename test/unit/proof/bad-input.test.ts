@@ -190,7 +190,40 @@ describe("the importer lists every problem at once", () => {
       ['row 1, column "visit"', 'row 2, column "spend"', 'row 3, column "segment"'],
     );
   });
+
+  test("an arm whose rows all hold bad values is not called absent or empty", () => {
+    const rows = ["treatment,1,1,1", "treatment,0,1,1", "control,x,1,1", "control,y,1,1"];
+    const error = captureError(() =>
+      parseExperimentCsv([HEADER, ...rows].join("\n"), "e.csv", VISIT, TWO_ARMS),
+    );
+    assert.deepEqual(
+      error.problems.map((problem) => problem.where),
+      ['row 3, column "visit"', 'row 4, column "visit"'],
+    );
+    assert.doesNotMatch(error.message, /not present|is empty/);
+  });
+
+  test("a file with more problems than are checked says which rows were not checked", () => {
+    const rows = Array.from({ length: 500 }, (_, index) => `control,${index + 2},0,0`);
+    const error = captureError(() =>
+      parseExperimentCsv([HEADER, ...GOOD_ROWS, ...rows].join("\n"), "e.csv", VISIT, TWO_ARMS),
+    );
+    // Rows 1 to 6 are good; rows 7 to 206 are the first 200 problems; 207 to 506 are not read.
+    assert.equal(error.problems.length, 200);
+    assert.equal(error.problems.at(-1)?.where, 'row 206, column "visit"');
+    assert.match(error.message, /^e\.csv: 200 problems \(rows 207 to 506 not checked\), nothing/);
+    assert.doesNotMatch(error.message, /not present|is empty/);
+  });
 });
+
+const VISIT = { arm: "segment", metrics: [{ name: "visit", kind: "binary" as const }] };
+const TWO_ARMS = {
+  control: "control",
+  allocation: new Map([
+    ["treatment", 1],
+    ["control", 1],
+  ]),
+};
 
 function captureError(action: () => unknown): ProofInputError {
   try {
