@@ -4,10 +4,11 @@
  */
 
 import { existsSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { ArmDesign, ColumnMapping } from "../proof/csv-import.ts";
 import { readExperimentCsv } from "../proof/csv-import.ts";
+import { ProofInputError } from "../proof/input-error.ts";
 import type { MetricKind, MetricSpec, TTest } from "../proof/readout/readout.ts";
 import { type Readout, readout } from "../proof/readout/readout.ts";
 import { oneOf } from "./options.ts";
@@ -75,12 +76,24 @@ export function readoutFromFlags(flags: ExperimentFlags): { readout: Readout; so
   return { readout: result, source: file.split(/[\\/]/).at(-1) ?? file };
 }
 
-/** The file as given, else (relative and missing) the same name in ASSENT_SHARED_DATA. */
+/**
+ * The file as given, else (relative and missing) the same name in ASSENT_SHARED_DATA. A file
+ * found in neither is refused naming every place looked at.
+ */
 export function csvPath(given: string): string {
+  if (existsSync(given)) return given;
   const shared = process.env.ASSENT_SHARED_DATA;
-  if (existsSync(given) || isAbsolute(given) || shared === undefined) return given;
-  const candidate = join(shared, given);
-  return existsSync(candidate) ? candidate : given;
+  const candidate = isAbsolute(given) || shared === undefined ? undefined : join(shared, given);
+  if (candidate !== undefined && existsSync(candidate)) return candidate;
+  const looked = [resolve(given), ...(candidate === undefined ? [] : [resolve(candidate)])];
+  const hint = isAbsolute(given)
+    ? ""
+    : shared === undefined
+      ? "; set ASSENT_SHARED_DATA to the folder that holds it, or give its path"
+      : ` (ASSENT_SHARED_DATA is "${shared}")`;
+  throw new ProofInputError(given, [
+    { where: "--csv", problem: `no such file: looked for ${looked.join(" and ")}${hint}` },
+  ]);
 }
 
 /** `spend` or `visit:binary`, accumulated over repeats. */

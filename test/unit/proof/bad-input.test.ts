@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import { csvPath } from "../../../src/cli/proof-options.ts";
 import { readoutCommand } from "../../../src/cli/readout-command.ts";
 import { reportCommand } from "../../../src/cli/report-command.ts";
 import { parseExperimentCsv } from "../../../src/proof/csv-import.ts";
@@ -213,6 +214,26 @@ describe("the importer lists every problem at once", () => {
     assert.equal(error.problems.at(-1)?.where, 'row 206, column "visit"');
     assert.match(error.message, /^e\.csv: 200 problems \(rows 207 to 506 not checked\), nothing/);
     assert.doesNotMatch(error.message, /not present|is empty/);
+  });
+});
+
+describe("a CSV file that is not there", () => {
+  test("is refused naming each place looked, ASSENT_SHARED_DATA among them", () => {
+    const dir = mkdtempSync(join(tmpdir(), "assent-proof-missing-"));
+    const before = process.env.ASSENT_SHARED_DATA;
+    try {
+      process.env.ASSENT_SHARED_DATA = dir;
+      const error = captureError(() => csvPath("no-such-experiment.csv"));
+      assert.equal(error.problems[0]?.where, "--csv");
+      assert.match(error.message, new RegExp(`${join(dir, "no-such-experiment.csv")}`));
+      assert.match(error.message, /ASSENT_SHARED_DATA is "/);
+      delete process.env.ASSENT_SHARED_DATA;
+      const unset = captureError(() => csvPath("no-such-experiment.csv"));
+      assert.match(unset.message, /set ASSENT_SHARED_DATA to the folder that holds it/);
+    } finally {
+      if (before === undefined) delete process.env.ASSENT_SHARED_DATA;
+      else process.env.ASSENT_SHARED_DATA = before;
+    }
   });
 });
 
