@@ -35,7 +35,7 @@ describe("assent erase", () => {
     assert.equal(run.status, 0, run.stderr);
     assert.match(
       run.stdout,
-      /^erased s-cli at \S+Z: deleted 2 events and 2 profile attributes, blanked the evidence of 1 consent records, cancelled 1 deferrals, 0 reviews and 0 deliveries; their key is destroyed\n$/,
+      /^erased s-cli at \S+Z: deleted 2 events and 2 profile attributes, blanked the evidence of 1 consent records, cancelled 1 deferrals, 0 reviews, 0 deliveries and 0 timers; their key is destroyed\n$/,
     );
     const verify = assent("log", "verify", "--db", db);
     assert.equal(verify.status, 0, verify.stderr);
