@@ -72,9 +72,12 @@ async function runReplay(file: string, flags: ReplayFlags): Promise<void> {
     );
     bar?.stop();
     const rate = Math.round(report.events / (report.elapsedMs / 1000));
+    // The replayed clock stops at the file's last item: timers due later wait for `serve`.
+    const { pending } = await store.timerStats(Date.now());
     process.stdout.write(
       `${report.events} events (${report.duplicates} duplicates) gave ${report.decisions} decisions in ` +
-        `${Math.round(report.elapsedMs)} ms (${rate} events/s); ${report.pendingDeferrals} deferred decisions still pending\n` +
+        `${Math.round(report.elapsedMs)} ms (${rate} events/s); ${report.pendingDeferrals} deferred decisions ` +
+        `and ${pending} timers still pending\n` +
         `store: ${store.kind} at ${store.location}\n\n${report.tally.render()}\n`,
     );
   } finally {

@@ -42,7 +42,7 @@ interface ServeFlags {
 export function serveCommand(): Command {
   return new Command("serve")
     .description(
-      "serve the HTTP API on the SQLite default (or --db), with the delivery worker and deferred decisions running",
+      "serve the HTTP API on the SQLite default (or --db), with the delivery worker, deferred decisions and durable timers running",
     )
     .option("--playbooks <dir>", "folder with catalog.yaml, policy.yaml and playbooks/", "examples")
     .option(
