@@ -1,8 +1,8 @@
 /**
  * The Hillstrom report opens in Chromium from file:// without a console error or page error,
- * with every chart drawn. A screenshot is kept in test-artifacts/ for a person to look at.
- * Chromium must be at /usr/bin/chromium (CI installs it); without it the test fails and says how
- * to install it.
+ * fetching nothing but itself, with every chart drawn. A screenshot is kept in test-artifacts/
+ * for a person to look at. Chromium must be at /usr/bin/chromium (CI installs it); without it
+ * the test fails and says how to install it.
  */
 
 import assert from "node:assert/strict";
@@ -87,7 +87,11 @@ describe("the HTML report in Chromium", () => {
         if (message.type() === "error") problems.push(`console: ${message.text()}`);
       });
       tab.on("pageerror", (error) => problems.push(`page: ${error.message}`));
+      const requests: string[] = [];
+      tab.on("request", (request) => requests.push(request.url()));
       await tab.goto(pathToFileURL(page).href, { waitUntil: "load" });
+      // Self-contained: the page is the only thing the browser fetches.
+      assert.deepEqual(requests, [pathToFileURL(page).href]);
 
       const charts = await tab.$$eval("figure[data-chart] svg", (svgs) =>
         svgs.map((svg) => {
