@@ -147,7 +147,7 @@ export function valueTable(review: ValueReview): Table {
       "sends a month",
       `incremental ${review.assumptions.metric} per send`,
       "value per send",
-      "cost per send",
+      "cost per send (before running costs)",
       "net a month",
       `net over ${months} months`,
       `${level}% interval`,
