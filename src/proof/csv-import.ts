@@ -234,13 +234,8 @@ function armProblems(
     if (name === design.control && n === 0) {
       return [{ where, problem: `the control arm "${name}" is not present: no row has it` }];
     }
-    const rows = n === 0 ? "no rows" : "only 1 row";
-    return [
-      {
-        where,
-        problem: `arm "${name}" is empty: it has ${rows}; a readout needs at least 2 per arm`,
-      },
-    ];
+    const size = n === 0 ? "is empty: it has no rows" : "is too small: it has only 1 row";
+    return [{ where, problem: `arm "${name}" ${size}; a readout needs at least 2 per arm` }];
   });
 }
 

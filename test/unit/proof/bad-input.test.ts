@@ -134,7 +134,7 @@ describe("bad experiment files", () => {
     await assertRefused(
       rows,
       ALLOCATION,
-      /column "segment": arm "treatment" is empty: it has only 1 row/,
+      /column "segment": arm "treatment" is too small: it has only 1 row; a readout needs at least 2/,
     );
   });
 
@@ -201,7 +201,7 @@ describe("the importer lists every problem at once", () => {
       error.problems.map((problem) => problem.where),
       ['row 3, column "visit"', 'row 4, column "visit"'],
     );
-    assert.doesNotMatch(error.message, /not present|is empty/);
+    assert.doesNotMatch(error.message, /not present|is empty|too small/);
   });
 
   test("a file with more problems than are checked says which rows were not checked", () => {
@@ -213,7 +213,7 @@ describe("the importer lists every problem at once", () => {
     assert.equal(error.problems.length, 200);
     assert.equal(error.problems.at(-1)?.where, 'row 206, column "visit"');
     assert.match(error.message, /^e\.csv: 200 problems \(rows 207 to 506 not checked\), nothing/);
-    assert.doesNotMatch(error.message, /not present|is empty/);
+    assert.doesNotMatch(error.message, /not present|is empty|too small/);
   });
 });
 
