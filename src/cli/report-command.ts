@@ -19,16 +19,7 @@ import {
 } from "./proof-options.ts";
 import { reportAppError } from "./report-error.ts";
 
-interface ReportFlags extends ExperimentFlags {
-  readonly valueMetric?: string;
-  readonly unitValue?: number;
-  readonly perMessage?: number;
-  readonly perInference?: number;
-  readonly monthlyFixed?: number;
-  readonly runningCostShare?: number;
-  readonly oneOff?: number;
-  readonly paybackMonths?: number;
-  readonly sendsPerMonth?: number;
+interface ReportFlags extends ExperimentFlags, ValueOverrides {
   readonly out: string;
   readonly title?: string;
   readonly node?: string;
