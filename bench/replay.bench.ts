@@ -38,9 +38,9 @@ interface DurableRun {
 function countingApp(app: App, counter: { transactions: number }): App {
   return {
     ...app,
-    replayGroup: (items) => {
+    replayGroup: (items, onFired) => {
       counter.transactions += 1;
-      return app.replayGroup(items);
+      return app.replayGroup(items, onFired);
     },
     tick: (now) => {
       counter.transactions += 1;
