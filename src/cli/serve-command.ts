@@ -11,6 +11,7 @@ import { openFileConnector } from "../outbox/file-connector.ts";
 import { createDeliveryWorker, decisionSpanIn } from "../outbox/worker.ts";
 import { loadDeploymentFromDir } from "../playbook/loader.ts";
 import { openStore } from "../store/open-store.ts";
+import { lateFirings } from "../timers/late-firings.ts";
 import { startTimerClock } from "../timers/timer-clock.ts";
 import { httpUrl, oneOf, wholeNumber } from "./options.ts";
 import { reportAppError } from "./report-error.ts";
@@ -122,7 +123,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   });
   // Timers fire at their exact instant; deferrals and review expiry at least every second.
   const ticker = startTimerClock({
-    tick: (now) => app.tick(now),
+    tick: async (now) => logLateFirings(logger, (await app.tick(now)).decisions),
     nextDue: () => store.nextTimerDue(),
     clock: Date.now,
     pollMs: 1_000,
@@ -177,4 +178,10 @@ function untilSignal(): Promise<void> {
     process.once("SIGINT", () => done());
     process.once("SIGTERM", () => done());
   });
+}
+
+/** One log line per tick in which timers fired late (after a restart, say): counts only. */
+function logLateFirings(logger: Logger, decisions: Parameters<typeof lateFirings>[0]): void {
+  const late = lateFirings(decisions);
+  if (late !== undefined) logger.warn(late, "timers fired late");
 }
