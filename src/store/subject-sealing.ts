@@ -14,6 +14,15 @@ export interface KeyStore {
   create(subjectId: string, wrapped: string, at: number): Promise<void>;
 }
 
+/**
+ * What a sealing has learnt of its subject: the key (null when there is none, undefined when not
+ * read yet) and the tombstone (undefined when not worked out yet).
+ */
+export interface SealingState {
+  readonly key: SubjectKey | null | undefined;
+  readonly tombstone: string | undefined;
+}
+
 /** Stands in for a consent record's evidence once the subject was erased. */
 export const ERASED_EVIDENCE = "(erased)";
 
@@ -31,7 +40,16 @@ export class SubjectSealing {
     private readonly crypto: SubjectCrypto,
     private readonly keys: KeyStore,
     private readonly now: () => number = Date.now,
-  ) {}
+    known?: SealingState,
+  ) {
+    this.#key = known?.key;
+    this.#tombstone = known?.tombstone;
+  }
+
+  /** What this sealing knows now, to start a later one of the same subject from. */
+  state(): SealingState {
+    return { key: this.#key, tombstone: this.#tombstone };
+  }
 
   /** The subject's key, or undefined when there is none. */
   async key(): Promise<SubjectKey | undefined> {

@@ -2,7 +2,12 @@ import type { Instant } from "../../engine/types.ts";
 import type { SubjectCrypto } from "../../privacy/subject-crypto.ts";
 import { storedDecisionOf } from "../log-records.ts";
 import type { ErasedCounts, PendingWork, StoredDecision } from "../store.ts";
-import { ERASED_EVIDENCE, type KeyStore, SubjectSealing } from "../subject-sealing.ts";
+import {
+  ERASED_EVIDENCE,
+  type KeyStore,
+  type SealingState,
+  SubjectSealing,
+} from "../subject-sealing.ts";
 import type { ReadStatements } from "./read-statements.ts";
 import type { WriteStatements } from "./write-statements.ts";
 
@@ -11,12 +16,16 @@ import type { WriteStatements } from "./write-statements.ts";
  * transaction, on the writer) and for the store's reads outside one (on the reader).
  */
 
-/** A subject's sealing whose keys are read with `reads` and created with `writes`. */
+/**
+ * A subject's sealing whose keys are read with `reads` and created with `writes`, starting from
+ * what an earlier sealing of the subject knew, when given.
+ */
 export function sqliteSealing(
   subjectId: string,
   crypto: SubjectCrypto,
   reads: ReadStatements,
   writes?: WriteStatements,
+  known?: SealingState,
 ): SubjectSealing {
   const keys: KeyStore = {
     read: async (id) => reads.subjectKey.get(id)?.wrapped,
@@ -25,7 +34,7 @@ export function sqliteSealing(
       writes.insertSubjectKey.run(id, wrapped, at);
     },
   };
-  return new SubjectSealing(subjectId, crypto, keys);
+  return new SubjectSealing(subjectId, crypto, keys, Date.now, known);
 }
 
 /** A decision of `subjectId` by id, its sealed steps opened where the key still exists. */

@@ -27,6 +27,7 @@ import { migrateSqlite } from "./migrations.ts";
 import { type BacklogRow, prepareReads, type ReadStatements } from "./read-statements.ts";
 import { deferralOf, deliveryOf, eventOf, reviewOf } from "./rows.ts";
 import { SerialLock } from "./serial-lock.ts";
+import { SubjectMemory } from "./subject-memory.ts";
 import { SqliteSubjectTx, type TxScope } from "./subject-tx.ts";
 import { timerOf } from "./timer-statements.ts";
 import { readConsentView, readProfile, readSends } from "./views.ts";
@@ -53,6 +54,9 @@ export interface SqliteStoreOptions {
 
 /** Rows a readLog page fetches at a time: bounded memory, few round trips. */
 const LOG_PAGE = 500;
+
+/** Subjects whose views the writer remembers between transactions (a few kilobytes each). */
+const REMEMBERED_SUBJECTS = 20_000;
 
 /**
  * Opens (creating if needed) the embedded store: one SQLite file in WAL mode, migrated on open.
@@ -88,6 +92,10 @@ class SqliteStore implements Store {
   readonly #writes: WriteStatements;
   readonly #txReads: ReadStatements;
   readonly #reads: ReadStatements;
+  readonly #memory = new SubjectMemory(REMEMBERED_SUBJECTS);
+  readonly #dataVersion: Database.Statement<[], number>;
+  /** `data_version` when the writer last looked: it changes when another connection commits. */
+  #seenVersion: number | undefined;
   #closed = false;
 
   constructor(
@@ -100,10 +108,12 @@ class SqliteStore implements Store {
     this.#writes = prepareWrites(writer);
     this.#txReads = prepareReads(writer);
     this.#reads = prepareReads(reader);
+    this.#dataVersion = writer.prepare<[], number>("PRAGMA data_version").pluck();
   }
 
   async migrate(): Promise<void> {
     await this.#exclusive(async () => {
+      this.#memory.forgetAll();
       migrateSqlite(this.writer, this.now);
     });
   }
@@ -114,6 +124,7 @@ class SqliteStore implements Store {
     if (this.#closed) return;
     await this.#exclusive(async () => {
       this.#closed = true;
+      this.#memory.forgetAll();
       this.writer.close();
       this.reader.close();
     });
@@ -276,22 +287,46 @@ class SqliteStore implements Store {
         now: this.now,
         heads: new Map(),
         crypto: this.crypto,
+        memory: this.#memory,
+        parts: [],
         shredded: false,
         open: true,
       };
       this.writer.exec("BEGIN IMMEDIATE");
       try {
+        this.#forgetIfOthersWrote();
         const result = await work(scope);
         this.writer.exec("COMMIT");
+        this.#remember(scope);
         if (scope.shredded) this.#foldWal();
         return result;
       } catch (error) {
         if (this.writer.inTransaction) this.writer.exec("ROLLBACK");
+        for (const part of scope.parts) this.#memory.forget(part.subjectId);
         throw error;
       } finally {
         scope.open = false;
       }
     });
+  }
+
+  /**
+   * Under the write lock, before anything is read: if another connection committed since this
+   * one last looked, what the writer remembers of subjects may be stale, so all of it goes.
+   */
+  #forgetIfOthersWrote(): void {
+    const version = this.#dataVersion.get();
+    if (version !== this.#seenVersion) this.#memory.forgetAll();
+    this.#seenVersion = version;
+  }
+
+  /** After a commit: what each subject part left, for the subject's next transaction. */
+  #remember(scope: TxScope): void {
+    for (const part of scope.parts) {
+      const memo = part.memo();
+      if (memo === undefined) this.#memory.forget(part.subjectId);
+      else this.#memory.put(part.subjectId, memo);
+    }
   }
 
   /**

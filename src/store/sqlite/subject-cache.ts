@@ -9,23 +9,43 @@ import type {
 } from "../../engine/types.ts";
 
 /** Sends read at or after `since`, in the order the query returned them. */
-interface CachedSends {
+export interface CachedSends {
   readonly since: Instant;
   readonly records: readonly SendRecord[];
 }
 
+/** The views a subject's cache holds: each undefined until read (or after a write dropped it). */
+export interface CachedViews {
+  readonly profile: Profile | undefined;
+  readonly consent: ConsentView | undefined;
+  readonly sends: CachedSends | undefined;
+}
+
 /**
  * What one subject's part of a transaction has read, kept for the rest of the transaction so a
- * subject with several events in one group commit is read once. The transaction holds SQLite's
- * write lock and this subject's part is its only writer of the subject's rows, so the cache can
- * only go stale through the part's own writes: attribute writes update it (by the upsert's own
- * rule), every other write drops the view it touches before writing. Values handed out are never
- * changed afterwards; an update builds a new profile.
+ * subject with several events in one group commit is read once (and, through `SubjectMemory`,
+ * in later transactions). The transaction holds SQLite's write lock and this subject's part is
+ * its only writer of the subject's rows, so the cache can only go stale through the part's own
+ * writes: attribute writes update it (by the upsert's own rule), every other write drops the
+ * view it touches before writing. Values handed out are never changed afterwards; an update
+ * builds a new profile.
  */
 export class SubjectCache {
   #profile: Profile | undefined;
   #consent: ConsentView | undefined;
   #sends: CachedSends | undefined;
+
+  /** Starts from views read earlier (by a committed transaction), or from nothing. */
+  constructor(views?: CachedViews) {
+    this.#profile = views?.profile;
+    this.#consent = views?.consent;
+    this.#sends = views?.sends;
+  }
+
+  /** The views as they stand, to remember once the transaction has committed. */
+  views(): CachedViews {
+    return { profile: this.#profile, consent: this.#consent, sends: this.#sends };
+  }
 
   profile(read: () => Profile): Profile {
     this.#profile ??= read();
@@ -56,23 +76,24 @@ export class SubjectCache {
   }
 
   /**
-   * Keeps `before` (taken before the writes) with the attributes `event` wrote as JSON, where the
-   * upsert let them in. A new attribute name drops the profile instead: a fresh read returns the
-   * names in the table's order, which the cache does not reproduce.
+   * Keeps `before` (taken before the writes) with the attributes `event` wrote, where the upsert
+   * let them in. A new attribute name puts the names back in the order a fresh read returns them:
+   * the table's key order (SQLite compares TEXT as bytes of UTF-8).
    */
   applyAttributes(
     before: Profile | undefined,
     event: AssentEvent,
     written: readonly (readonly [string, string])[],
   ): void {
-    if (before === undefined || written.some(([name]) => !before.has(name))) return;
-    const next = new Map(before);
+    if (before === undefined) return;
+    let next = new Map(before);
     for (const [name, json] of written) {
       if (!upsertWins(next.get(name), event)) continue;
       const value: AttributeValue = JSON.parse(json);
       const { occurredAt: updatedAt, id: eventId, source } = event;
       next.set(name, { value, updatedAt, eventId, source });
     }
+    if (written.some(([name]) => !before.has(name))) next = inKeyOrder(next);
     this.#profile = next;
   }
 
@@ -90,6 +111,15 @@ export class SubjectCache {
     this.#consent = undefined;
     this.#sends = undefined;
   }
+}
+
+/** A profile with its names in the order of the attributes table's primary key. */
+function inKeyOrder(profile: Profile): Map<string, AttributeState> {
+  return new Map([...profile].sort(([a], [b]) => byUtf8(a, b)));
+}
+
+function byUtf8(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }
 
 /**

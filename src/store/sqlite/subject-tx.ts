@@ -37,6 +37,7 @@ import {
 import type { ReadStatements } from "./read-statements.ts";
 import { eventOf } from "./rows.ts";
 import { SubjectCache } from "./subject-cache.ts";
+import type { SubjectMemo, SubjectMemory } from "./subject-memory.ts";
 import { timerOf } from "./timer-statements.ts";
 import { readConsentView, readProfile, readSends } from "./views.ts";
 import type { WriteStatements } from "./write-statements.ts";
@@ -54,6 +55,10 @@ export interface TxScope {
   readonly heads: Map<number, ChainHead>;
   /** Seals personal data under per-subject keys (crypto-shredding). */
   readonly crypto: SubjectCrypto;
+  /** What committed transactions left of subjects (see `SubjectMemory`). */
+  readonly memory: SubjectMemory;
+  /** Every subject part of this transaction: the store remembers them once it commits. */
+  readonly parts: SqliteSubjectTx[];
   /** Set when the transaction erased a subject: the store folds the WAL away after commit. */
   shredded: boolean;
   /** False once the transaction has committed or rolled back. */
@@ -65,15 +70,33 @@ export interface TxScope {
  * so each method does its work at once; the promise is for the Store interface.
  */
 export class SqliteSubjectTx implements SubjectTx {
-  readonly #cache = new SubjectCache();
+  readonly #cache: SubjectCache;
+  readonly #memo: SubjectMemo | undefined;
   #partition: number | undefined;
   #sealing: SubjectSealing | undefined;
   #erasedAt: Instant | null | undefined;
+  #erased = false;
 
   constructor(
     readonly subjectId: string,
     private readonly scope: TxScope,
-  ) {}
+  ) {
+    this.#memo = scope.memory.take(subjectId);
+    this.#cache = new SubjectCache(this.#memo?.views);
+    this.#erasedAt = this.#memo?.erasedAt;
+    scope.parts.push(this);
+  }
+
+  /**
+   * What this part leaves for later transactions of the subject, once committed; undefined after
+   * an erasure (nothing of an erased subject is kept in memory).
+   */
+  memo(): SubjectMemo | undefined {
+    if (this.#erased) return undefined;
+    const sealing = this.#sealing?.state() ?? this.#memo?.sealing;
+    const known = sealing ?? { key: undefined, tombstone: undefined };
+    return { views: this.#cache.views(), sealing: known, erasedAt: this.#erasedAt };
+  }
 
   async insertEvent(event: AssentEvent): Promise<"inserted" | "duplicate"> {
     const { writes } = this.live(event.subjectId);
@@ -256,6 +279,7 @@ export class SqliteSubjectTx implements SubjectTx {
     const scope = this.live();
     const counts = shredSubject(scope.writes, this.sealing(), at, scope.now());
     scope.shredded = true;
+    this.#erased = true;
     this.#erasedAt = at;
     this.#cache.forgetAll();
     return counts;
@@ -264,7 +288,7 @@ export class SqliteSubjectTx implements SubjectTx {
   /** The subject's sealing for this transaction: their key is read (or made) once. */
   private sealing(): SubjectSealing {
     const { crypto, reads, writes } = this.live();
-    this.#sealing ??= sqliteSealing(this.subjectId, crypto, reads, writes);
+    this.#sealing ??= sqliteSealing(this.subjectId, crypto, reads, writes, this.#memo?.sealing);
     return this.#sealing;
   }
 
