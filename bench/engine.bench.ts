@@ -8,6 +8,7 @@ import { ruleContext } from "../src/engine/context.ts";
 import { decideNode, type Engine } from "../src/engine/engine.ts";
 import type { CompiledNode, Policy } from "../src/engine/node.ts";
 import type { DecisionInput } from "../src/engine/walk.ts";
+import { scoreModel } from "../src/experiment/scoring.ts";
 import { loadDeploymentFromDir } from "../src/playbook/loader.ts";
 import { replayPlaybook, STARTER_PLAYBOOKS } from "../src/replay/replay.ts";
 import { JSON_RULES, jsonRulesEngineFor } from "./json-rules.ts";
@@ -133,9 +134,17 @@ function engineVerdicts(samples: readonly Sample[]): number {
   for (const { node, input } of samples) {
     const context = ruleContext(node, input.profile, input.event, input.now);
     const when = node.trigger.when?.evaluate(context) ?? true;
-    if (when && (node.eligibility?.evaluate(context) ?? true)) passed += 1;
+    const eligible = node.eligibility?.evaluate(context) ?? true;
+    if (when && eligible && atOrAboveCutOff(node, input)) passed += 1;
   }
   return passed;
+}
+
+/** The node's model cut-off (`min_score`), where it targets by its model. */
+function atOrAboveCutOff(node: CompiledNode, input: DecisionInput): boolean {
+  const { model } = node;
+  if (model?.minScore === undefined) return true;
+  return scoreModel(model, (name) => input.profile.get(name)?.value).score >= model.minScore;
 }
 
 function format(n: number): string {

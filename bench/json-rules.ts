@@ -54,36 +54,28 @@ export const JSON_RULES: Readonly<Record<string, TopLevelCondition>> = {
 };
 
 /**
- * A json-rules-engine for one node: its rule from {@link JSON_RULES} and, where the node's
- * eligibility compares a model's linear predictor with a cut-off (the retail campaign), a
- * `modelScore` fact computed from the same coefficients, as a json-rules-engine user would write
- * it. The cut-off is read from the playbook's rule, so a retrained model cannot drift.
+ * A json-rules-engine for one node: its rule from {@link JSON_RULES} and, where the node targets
+ * by its model (`min_score`, the retail campaign), a `modelScore` fact computed from the same
+ * coefficients, as a json-rules-engine user would write it, against the same cut-off.
  */
 export function jsonRulesEngineFor(node: CompiledNode): RulesEngine {
   const conditions = JSON_RULES[node.id];
   if (conditions === undefined) throw new Error(`no json-rules-engine rule for ${node.id}`);
   const engine = new RulesEngine([], { allowUndefinedFacts: true });
-  if (node.model === undefined) {
+  const cutOff = node.model?.minScore;
+  if (node.model === undefined || cutOff === undefined) {
     engine.addRule({ conditions, event: { type: node.id } });
     return engine;
   }
   const model = node.model.treated;
-  engine.addFact("modelScore", (_params: unknown, almanac: Almanac) => linearScore(model, almanac));
-  const cutOff = modelCutOff(node);
+  engine.addFact("modelScore", (_params: unknown, almanac: Almanac) => propensity(model, almanac));
   const scored = { fact: "modelScore", operator: "greaterThanInclusive", value: cutOff };
   engine.addRule({ conditions: { all: [conditions, scored] }, event: { type: node.id } });
   return engine;
 }
 
-function modelCutOff(node: CompiledNode): number {
-  const match = /(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*\)\s*$/i.exec(node.eligibility?.source ?? "");
-  const cutOff = Number(match?.[1]);
-  if (!Number.isFinite(cutOff)) throw new Error(`${node.id}: no model cut-off in its eligibility`);
-  return cutOff;
-}
-
-/** The model's linear predictor over the rule context, one-hot terms as `attribute=value`. */
-async function linearScore(model: LogisticModel, almanac: Almanac): Promise<number> {
+/** The model's probability over the rule context, one-hot terms as `attribute=value`. */
+async function propensity(model: LogisticModel, almanac: Almanac): Promise<number> {
   let score = model.intercept;
   for (const [term, weight] of Object.entries(model.coefficients)) {
     const [attribute = "", category] = term.split("=");
@@ -94,5 +86,5 @@ async function linearScore(model: LogisticModel, almanac: Almanac): Promise<numb
     else if (typeof value === "boolean") score += value ? weight : 0;
     else if (typeof value === "number") score += weight * value;
   }
-  return score;
+  return 1 / (1 + Math.exp(-score));
 }

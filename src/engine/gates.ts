@@ -1,6 +1,7 @@
 import { checkPermission } from "../consent/permission.ts";
 import { emptyContext, missingRequired, place, planContext, ruleContext } from "./context.ts";
 import { isoInstant } from "./instant-format.ts";
+import { modelScore } from "./model-score.ts";
 import type { BundleAttribute, RuleContext } from "./node.ts";
 import { candidateWords } from "./prepared.ts";
 import type { AttributeState, Channel } from "./types.ts";
@@ -186,19 +187,41 @@ function ageWords(ms: number): string {
   return hours < 48 ? `${hours.toFixed(1)} h` : `${(hours / 24).toFixed(1)} days`;
 }
 
-/** 3. eligibility: the node's CEL rule over the bundle. */
+/** 3. eligibility: the node's CEL rule over the bundle, then its model's cut-off if it has one. */
 export function eligibility(walk: Walk): Stop | undefined {
   const rule = walk.node.eligibility;
-  if (rule === undefined) {
+  const cutOff = walk.node.model?.minScore;
+  if (rule === undefined && cutOff === undefined) {
     record(walk, "eligibility", { verdict: "pass", detail: "no eligibility rule" });
     return undefined;
   }
-  const { attributes, source: detail } = rule;
-  if (!rule.evaluate(contextOf(walk))) {
+  if (rule !== undefined && !rule.evaluate(contextOf(walk))) {
+    const { attributes, source: detail } = rule;
     return fail(walk, "eligibility", NOT_ELIGIBLE, { attributes, detail });
   }
-  record(walk, "eligibility", { verdict: "pass", attributes, detail });
-  return undefined;
+  if (cutOff === undefined) {
+    const { attributes = NONE, source: detail = "" } = rule ?? {};
+    record(walk, "eligibility", { verdict: "pass", attributes, detail });
+    return undefined;
+  }
+  return modelCutOff(walk, cutOff);
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+
+/** Targeting by the model: eligible at or above the cut-off (the score is kept for choice). */
+function modelCutOff(walk: Walk, cutOff: number): Stop | undefined {
+  const { plan, node } = walk;
+  const score = modelScore(walk) ?? Number.NaN;
+  const rule = node.eligibility === undefined ? "" : `${node.eligibility.source}; `;
+  const attributes = plan.facts.eligibilityAttributes;
+  const compared = score >= cutOff ? "at or above" : "below";
+  const detail = `${rule}model ${plan.facts.modelVersion} scores ${score.toFixed(4)}, ${compared} its cut-off ${cutOff}`;
+  if (score >= cutOff) {
+    record(walk, "eligibility", { verdict: "pass", attributes, detail });
+    return undefined;
+  }
+  return fail(walk, "eligibility", NOT_ELIGIBLE, { attributes, detail });
 }
 
 /** 4. permission: residency, then lawful basis per channel as of the decision instant. */

@@ -64,6 +64,8 @@ export interface ScoringModel {
   readonly treated: LogisticModel;
   /** Uplift only: the control-arm outcome model; score = p(treated) − p(control). */
   readonly control?: LogisticModel;
+  /** Eligible only at or above this score: targeting by the model (the eligibility step). */
+  readonly minScore?: number;
 }
 
 export interface ExperimentSpec {

@@ -48,6 +48,8 @@ export interface NodeFacts {
   readonly modelVersion?: string;
   /** The attributes the model reads, for the choice step. */
   readonly modelAttributes: readonly string[];
+  /** The attributes the eligibility step reads: its rule's and, with a cut-off, the model's. */
+  readonly eligibilityAttributes: readonly string[];
   /** Bundle attributes whose sensitivity tag needs review when present. */
   readonly sensitive: readonly BundleAttribute[];
 }
@@ -153,8 +155,22 @@ function nodeFacts(node: CompiledNode): NodeFacts {
     modelVersion: model === undefined ? undefined : `${model.id}@${model.version}`,
     modelAttributes:
       model === undefined ? NONE : Object.freeze(Object.keys(model.treated.coefficients)),
+    eligibilityAttributes: eligibilityAttributes(node),
     sensitive: node.bundle.filter((attribute) => sensitive.includes(attribute.sensitivity)),
   };
+}
+
+/** What the eligibility step reads: its rule's attributes and, with a cut-off, the model's. */
+function eligibilityAttributes(node: CompiledNode): readonly string[] {
+  const { model } = node;
+  const names = new Set(node.eligibility?.attributes ?? NONE);
+  if (model?.minScore !== undefined) {
+    for (const logistic of [model.treated, model.control]) {
+      for (const key of Object.keys(logistic?.coefficients ?? {}))
+        names.add(key.split("=")[0] ?? key);
+    }
+  }
+  return Object.freeze([...names].sort());
 }
 
 function buildNodePlan(node: CompiledNode, memo: NodeMemo, policy: Policy): NodePlan {

@@ -1,9 +1,9 @@
 import { assignArm } from "../experiment/assignment.ts";
-import { scoreModel } from "../experiment/scoring.ts";
 import { pace } from "../pacing/pace.ts";
 import { isKnownZone } from "../pacing/zone-offset.ts";
 import { contextOf } from "./gates.ts";
-import type { AttributeValue, ChosenAction } from "./types.ts";
+import { modelScore } from "./model-score.ts";
+import type { ChosenAction } from "./types.ts";
 import { type Candidate, fail, record, type Stop, type Walk } from "./walk.ts";
 
 /**
@@ -120,24 +120,6 @@ function best(walk: Walk): ChosenAction | undefined {
     chosen = { kind, template, channel, value, priority, score };
   }
   return chosen;
-}
-
-/** Reads bundle attribute values by name for model features; outside the bundle reads nothing. */
-function bundleReader(walk: Walk) {
-  const { inBundle } = walk.plan.bundle;
-  const { profile } = walk.input;
-  return (name: string): AttributeValue | undefined =>
-    inBundle.has(name) ? profile.get(name)?.value : undefined;
-}
-
-function modelScore(walk: Walk): number | undefined {
-  const { model } = walk.node;
-  if (model === undefined) return undefined;
-  if (walk.modelConfidence !== undefined) return walk.modelScore;
-  const { score, confidence } = scoreModel(model, bundleReader(walk));
-  walk.modelConfidence = confidence;
-  walk.modelScore = score;
-  return score;
 }
 
 /** 9. review: value at stake, model confidence, sensitive data or the node's rule. */

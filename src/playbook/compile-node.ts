@@ -202,6 +202,7 @@ function model(spec: Model): ScoringModel {
     kind: spec.kind,
     treated: spec.treated,
     ...(spec.control ? { control: spec.control } : {}),
+    ...(spec.min_score === undefined ? {} : { minScore: spec.min_score }),
   };
 }
 

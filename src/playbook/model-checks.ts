@@ -3,7 +3,7 @@
  */
 
 import type { Catalog } from "./catalog.ts";
-import type { Logistic, PlaybookNode } from "./playbook-schema.ts";
+import type { Logistic, Model, PlaybookNode } from "./playbook-schema.ts";
 import type { Issue } from "./problems.ts";
 
 /** Problems of the node's model: features outside the bundle, a missing or extra control. */
@@ -28,7 +28,23 @@ export function modelIssues(
     const message = "a propensity model has no control model; remove control or use kind: uplift";
     issues.push({ path: ["model", "control"], message });
   }
-  return issues;
+  return [...issues, ...minScoreIssues(model)];
+}
+
+/**
+ * A cut-off at or beyond the ends of the model's scores lets every subject through or none:
+ * refused as unenforceable rather than interpreted.
+ */
+function minScoreIssues(model: Model): Issue[] {
+  const cutOff = model.min_score;
+  if (cutOff === undefined) return [];
+  const low = model.kind === "propensity" ? 0 : -1;
+  if (cutOff > low && cutOff < 1) return [];
+  const effect = cutOff <= low ? "lets every subject through" : "lets no subject through";
+  const message =
+    `min_score ${cutOff} on this ${model.kind} model ${effect}; ` +
+    `expected a score strictly between ${low} and 1, or no min_score`;
+  return [{ path: ["model", "min_score"], message }];
 }
 
 function coefficientIssues(

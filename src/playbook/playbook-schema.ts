@@ -138,6 +138,10 @@ export const Model = z.strictObject({
   kind: z.enum(["propensity", "uplift"]),
   treated: Logistic,
   control: Logistic.optional().meta({ description: "uplift only: the control-arm model" }),
+  min_score: z.number().optional().meta({
+    description:
+      "eligible only at or above this score (propensity: a probability in [0, 1]; uplift: p(treated) − p(control) in [−1, 1])",
+  }),
 });
 export type Model = z.infer<typeof Model>;
 

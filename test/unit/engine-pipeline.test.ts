@@ -210,6 +210,36 @@ describe("the pipeline", () => {
     const decision = decide({ purpose: service, basis: "contract" }, noon, { consent: empty });
     assert.equal(decision.outcome, "act");
   });
+
+  test("a model cut-off (min_score) targets by score: at the cut-off is eligible, below is not", () => {
+    const model = {
+      id: "renewal",
+      version: "3",
+      kind: "propensity" as const,
+      treated: { intercept: -1, coefficients: { "account.seats": 0.1 } },
+      minScore: 0.5,
+    };
+    const bundle = [attribute("account.seats", { type: "number" })];
+    const seats = (n: number) => profileOf({ "account.seats": { value: n, updatedAt: noon } });
+    // sigmoid(−1 + 10 · 0.1) = sigmoid(0) = 0.5: at the cut-off, so eligible; the same score
+    // goes on to choice.
+    const at = decide({ bundle, model }, noon, { profile: seats(10) });
+    assert.equal(at.outcome, "act");
+    assert.equal(at.action?.score, 0.5);
+    // sigmoid(−1 + 9 · 0.1) = sigmoid(−0.1) = 0.47502…: below.
+    const below = decide({ bundle, model }, noon, { profile: seats(9) });
+    assert.equal(below.outcome, "suppress");
+    assert.equal(below.reason, "not_eligible");
+    const step = below.steps.find((s) => s.step === "eligibility");
+    assert.equal(step?.detail, "model renewal@3 scores 0.4750, below its cut-off 0.5");
+    assert.deepEqual(step?.attributes, ["account.seats"]);
+    const eligibilityRule = rule("account.seats > 100.0", ["account.seats"], () => false);
+    const ruled = decide({ bundle, model, eligibility: eligibilityRule }, noon, {
+      profile: seats(10),
+    });
+    assert.equal(ruled.reason, "not_eligible", "the rule is checked before the model");
+    assert.equal(ruled.steps.at(-1)?.detail, "account.seats > 100.0");
+  });
 });
 
 describe("the engine", () => {

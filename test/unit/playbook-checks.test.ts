@@ -251,4 +251,19 @@ describe("models", () => {
       `${FILE}:17:12 nodes[0].model.control: ${NODE}: an uplift model needs a control model; add control or use kind: propensity`,
     ]);
   });
+
+  test("a model cut-off that lets every subject or none through is refused", () => {
+    const [from, to] = withLine(
+      'model: { id: m, version: "1", kind: uplift, treated: { intercept: 0 }, control: { intercept: 0 }, min_score: -1 }',
+    );
+    assert.deepEqual(problemsWith(from, to), [
+      `${FILE}:17:114 nodes[0].model.min_score: ${NODE}: min_score -1 on this uplift model lets every subject through; expected a score strictly between -1 and 1, or no min_score`,
+    ]);
+    const [pFrom, pTo] = withLine(
+      'model: { id: m, version: "1", kind: propensity, treated: { intercept: 0 }, min_score: 1 }',
+    );
+    assert.deepEqual(problemsWith(pFrom, pTo), [
+      `${FILE}:17:91 nodes[0].model.min_score: ${NODE}: min_score 1 on this propensity model lets no subject through; expected a score strictly between 0 and 1, or no min_score`,
+    ]);
+  });
 });

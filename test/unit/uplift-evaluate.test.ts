@@ -17,7 +17,7 @@ import {
   topShare,
 } from "../../src/proof/uplift/evaluate.ts";
 import { retailProfile } from "../../src/proof/uplift/features.ts";
-import { nodeModel, targetingRule } from "../../src/proof/uplift/node-model.ts";
+import { nodeModel, nodeYaml } from "../../src/proof/uplift/node-model.ts";
 import { trainAndEvaluate } from "../../src/proof/uplift/train.ts";
 import { DEFAULT_UPLIFT_OPTIONS } from "../../src/proof/uplift/two-model.ts";
 import { sharedDataFile } from "../support/shared-data.ts";
@@ -108,7 +108,7 @@ describe("a training run on Hillstrom", () => {
     assert.equal(artifact.card.purpose, "marketing.campaigns");
   });
 
-  test("a model file that is not one names the bad fields; uplift targeting has no CEL rule", () => {
+  test("a model file that is not one names the bad fields; uplift targeting gives an uplift model", () => {
     const dir = mkdtempSync(join(tmpdir(), "assent-artifact-"));
     const file = join(dir, "bad.json");
     writeFileSync(file, JSON.stringify({ ...artifact, formatVersion: 2, targeting: undefined }));
@@ -124,8 +124,11 @@ describe("a training run on Hillstrom", () => {
     rmSync(dir, { recursive: true, force: true });
 
     const uplift = { ...artifact, targeting: { ...artifact.targeting, by: "uplift" as const } };
-    assert.throws(() => targetingRule(uplift), /uplift targeting has no CEL form/);
-    assert.equal(nodeModel(uplift).kind, "uplift");
+    const model = nodeModel(uplift);
+    assert.equal(model.kind, "uplift");
+    assert.ok(model.control !== undefined);
+    assert.equal(model.minScore, Number(artifact.targeting.cutoff.toPrecision(6)));
+    assert.match(nodeYaml(uplift), /^ {2}min_score: /m);
   });
 
   test("the targeting choice follows its recorded evidence", () => {
@@ -145,8 +148,8 @@ describe("a training run on Hillstrom", () => {
   test("the retail playbook's campaign node carries this model, and the engine scores it the same", () => {
     const retail = parse(readFileSync("examples/playbooks/retail.yaml", "utf8"));
     const node = retail.nodes.find((n: { id: string }) => n.id === "category-campaign");
-    const model = nodeModel(artifact);
-    assert.deepEqual({ ...node.model }, { ...model });
+    const { minScore, ...model } = nodeModel(artifact);
+    assert.deepEqual({ ...node.model }, { ...model, min_score: minScore });
 
     const scored = new Map(run.scored.map((c) => [c.row, c]));
     const { heldOut } = splitHalves(customers, 1);
@@ -157,14 +160,16 @@ describe("a training run on Hillstrom", () => {
     }
   });
 
-  test("the node's eligibility rule mails exactly those at or above the model's cut-off", () => {
+  test("the node's eligibility and model cut-off mail exactly those at or above the cut-off", () => {
     const deployment = loadDeploymentFromDir("examples");
     const node = deployment.playbooks
       .flatMap((playbook) => playbook.nodes)
       .find((candidate) => candidate.id === "category-campaign");
     const rule = node?.eligibility;
-    assert.ok(rule !== undefined && node?.model !== undefined);
+    const minScore = node?.model?.minScore;
+    assert.ok(rule !== undefined && node?.model !== undefined && minScore !== undefined);
     const cutoff = artifact.targeting.cutoff;
+    close(minScore, cutoff, 1e-6, "the node's min_score");
     let mailed = 0;
     for (const c of run.scored) {
       const customer = customers[c.row - 1];
@@ -172,7 +177,8 @@ describe("a training run on Hillstrom", () => {
       if (customer === undefined) continue;
       const score: number = scoreModel(node.model, retailProfile(customer)).score;
       const fields = Object.entries(retailProfile(customer)).map(([k, v]) => [k.slice(7), v]);
-      const eligible: boolean = rule.evaluate({ retail: Object.fromEntries(fields) });
+      const base: boolean = rule.evaluate({ retail: Object.fromEntries(fields) });
+      const eligible: boolean = base && score >= minScore;
       // Six-digit coefficients move a score by about 1e-6: leave the cut-off's own edge out.
       if (Math.abs(score - cutoff) > 1e-5) assert.equal(eligible, score >= cutoff, `row ${c.row}`);
       if (eligible) mailed += 1;
