@@ -7,19 +7,18 @@ import type { HttpServer, RouteContext } from "./routes-context.ts";
 export type MetricsAccess = "key" | "open";
 
 /**
- * Observes every answered request: latency per method and route pattern (never the raw URL,
- * which holds ids), the status, and for a problem document its registry code.
+ * Observes one answered request (from the server's `onResponse` hook): latency per method and
+ * route pattern (never the raw URL, which holds ids), the status, and for a problem document
+ * its registry code.
  */
-export function observeRequests(server: HttpServer, metrics: Metrics): void {
-  server.addHook("onResponse", async (request: FastifyRequest, reply: FastifyReply) => {
-    metrics.observeRequest(
-      request.method,
-      request.routeOptions.url ?? UNMATCHED_ROUTE,
-      reply.statusCode,
-      reply.elapsedTime / 1000,
-      request.failure?.code,
-    );
-  });
+export function observeRequest(metrics: Metrics, request: FastifyRequest, reply: FastifyReply) {
+  metrics.observeRequest(
+    request.method,
+    request.routeOptions.url ?? UNMATCHED_ROUTE,
+    reply.statusCode,
+    reply.elapsedTime / 1000,
+    request.failure?.code,
+  );
 }
 
 /**

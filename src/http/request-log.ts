@@ -46,7 +46,7 @@ function levelOf(statusCode: number): "info" | "error" {
  * whose query string may carry anything), the status, the duration, the key id, the id
  * parameters and, for a failure, its code and error id. Never headers, never bodies.
  */
-export async function logRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
   const failure = request.failure;
   const fields = {
     method: request.method,

@@ -1,4 +1,9 @@
-import fastify, { type FastifyReply, type FastifyRequest, LogController } from "fastify";
+import fastify, {
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+  type onResponseHookHandler,
+} from "fastify";
 import { v7 as uuidv7 } from "uuid";
 import type { AssentApp } from "../app/assent-app.ts";
 import type { Logger } from "../observability/logger.ts";
@@ -12,7 +17,7 @@ import { registerEventRoutes } from "./event-routes.ts";
 import { registerGpcRoutes } from "./gpc-routes.ts";
 import { registerHealthRoutes } from "./health-routes.ts";
 import { HttpConfig } from "./http-config.ts";
-import { observeRequests, registerMetricsRoute } from "./metrics-routes.ts";
+import { observeRequest, registerMetricsRoute } from "./metrics-routes.ts";
 import { registerOpenApi } from "./openapi.ts";
 import { registerPreferenceRoutes } from "./preference-routes.ts";
 import { classify, problemOf, sendProblem } from "./problems.ts";
@@ -49,6 +54,15 @@ function errorHandler(bodyLimit: number) {
     const fault = problem.code === "internal" ? faultOf(error) : undefined;
     request.failure = { code: problem.code, errorId: problem.errorId, fault };
     return sendProblem(reply, problem);
+  };
+}
+
+/** One `onResponse` hook: the request's log line, then its metrics when they are on. */
+function answered(metrics: Metrics | undefined): onResponseHookHandler {
+  return (request, reply, done) => {
+    logRequest(request, reply);
+    if (metrics !== undefined) observeRequest(metrics, request, reply);
+    done();
   };
 }
 
@@ -108,11 +122,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   server.decorateRequest("keyId", null);
   server.decorateRequest("failure", null);
-  server.addHook("onSend", async (request, reply) => {
+  // Callback hooks rather than async ones: no promise per request on every route.
+  server.addHook("onSend", (request, reply, payload, done) => {
     reply.header("x-request-id", request.id);
+    done(null, payload);
   });
-  server.addHook("onResponse", logRequest);
-  if (options.metrics !== undefined) observeRequests(server, options.metrics);
+  server.addHook("onResponse", answered(options.metrics));
   server.setErrorHandler(errorHandler(config.bodyLimit));
   server.setNotFoundHandler(notFound);
   acceptJsonOnly(server);
