@@ -1,4 +1,4 @@
-import type { BundleAttribute, CompiledNode, Policy } from "./node.ts";
+import type { BundleAttribute, CompiledNode, LogisticModel, Policy, ScoringModel } from "./node.ts";
 import type { Cap } from "./types.ts";
 import type { Candidate } from "./walk.ts";
 
@@ -44,6 +44,8 @@ export interface NodeFacts {
   readonly triggerDetail: string;
   /** Whether the bundle holds `subject.timezone` (the retrieval boundary for pacing). */
   readonly readsTimezone: boolean;
+  /** The node's model with only the coefficients its bundle lets it read. */
+  readonly model?: ScoringModel;
   /** `id@version` of the node's model, for the decision's versions. */
   readonly modelVersion?: string;
   /** The attributes the model reads, for the choice step. */
@@ -152,12 +154,32 @@ function nodeFacts(node: CompiledNode): NodeFacts {
   return {
     triggerDetail: `when ${node.trigger.when?.source}`,
     readsTimezone: node.bundle.some((attribute) => attribute.name === "subject.timezone"),
+    model: model === undefined ? undefined : boundedModel(model, node.bundle),
     modelVersion: model === undefined ? undefined : `${model.id}@${model.version}`,
     modelAttributes:
       model === undefined ? NONE : Object.freeze(Object.keys(model.treated.coefficients)),
     eligibilityAttributes: eligibilityAttributes(node),
     sensitive: node.bundle.filter((attribute) => sensitive.includes(attribute.sensitivity)),
   };
+}
+
+/**
+ * The model as the retrieval boundary allows: a coefficient on an attribute outside the bundle
+ * reads nothing, so it is left out. Loaded playbooks never have one (the loader refuses it);
+ * nodes built in code might.
+ */
+function boundedModel(model: ScoringModel, bundle: readonly BundleAttribute[]): ScoringModel {
+  const names = new Set(bundle.map((attribute) => attribute.name));
+  const inside = (logistic: LogisticModel): LogisticModel => {
+    const entries = Object.entries(logistic.coefficients);
+    const kept = entries.filter(([key]) => names.has(key.split("=")[0] ?? key));
+    if (kept.length === entries.length) return logistic;
+    return { intercept: logistic.intercept, coefficients: Object.fromEntries(kept) };
+  };
+  const treated = inside(model.treated);
+  const control = model.control === undefined ? undefined : inside(model.control);
+  if (treated === model.treated && control === model.control) return model;
+  return { ...model, treated, ...(control === undefined ? {} : { control }) };
 }
 
 /** What the eligibility step reads: its rule's attributes and, with a cut-off, the model's. */
