@@ -211,6 +211,26 @@ describe("the pipeline", () => {
     assert.equal(decision.outcome, "act");
   });
 
+  test("a model built in code reads nothing outside the bundle (the retrieval boundary)", () => {
+    const model = {
+      id: "m",
+      version: "1",
+      kind: "propensity" as const,
+      // account.seats is in the bundle; account.arr is in the profile but not in the bundle.
+      treated: { intercept: 0, coefficients: { "account.seats": 0.5, "account.arr": 1 } },
+    };
+    const bundle = [attribute("account.seats", { type: "number" })];
+    const profile = profileOf({
+      "account.seats": { value: 2, updatedAt: noon },
+      "account.arr": { value: 50, updatedAt: noon },
+    });
+    // sigmoid(0 + 2 · 0.5) = sigmoid(1) = 0.7310585786300049; arr would have made it ~1.
+    assert.equal(
+      decide({ bundle, model }, noon, { profile }).action?.score,
+      1 / (1 + Math.exp(-1)),
+    );
+  });
+
   test("a model cut-off (min_score) targets by score: at the cut-off is eligible, below is not", () => {
     const model = {
       id: "renewal",
