@@ -4,6 +4,7 @@
 
 import { type ASTNode, Environment, type ParseResult } from "@marcbachmann/cel-js";
 import type { AttributeType, CompiledRule, RuleContext } from "../engine/node.ts";
+import { memoPaths, type ReadPaths, rememberResults } from "./rule-memo.ts";
 
 /** Variables every rule sees besides the bundle's namespaces. */
 export const RULE_VARIABLES: ReadonlySet<string> = new Set(["event", "now"]);
@@ -85,25 +86,25 @@ export function compileRule(
   }
 
   const attributes = [...new Set(reads)].filter((name) => scope.bundle.has(name)).sort();
-  return { rule: compiledRule(text, attributes, parsed), problems: [] };
+  const paths = memoPaths(parsed.ast, new Set(scope.bundle.keys()));
+  return { rule: compiledRule(text, attributes, parsed, paths), problems: [] };
 }
 
 function compiledRule(
   source: string,
   attributes: readonly string[],
   parsed: ParseResult,
+  paths: ReadPaths | undefined,
 ): CompiledRule {
-  return {
-    source,
-    attributes,
-    evaluate(context: RuleContext): boolean {
-      const result: unknown = parsed(context);
-      if (typeof result !== "boolean") {
-        throw new Error(`rule returned ${typeof result}, not bool: ${source}`);
-      }
-      return result;
-    },
+  const evaluate = (context: RuleContext): boolean => {
+    const result: unknown = parsed(context);
+    if (typeof result !== "boolean") {
+      throw new Error(`rule returned ${typeof result}, not bool: ${source}`);
+    }
+    return result;
   };
+  // A rule over bundle attributes alone is a pure function of their values: remembered.
+  return { source, attributes, evaluate: paths ? rememberResults(paths, evaluate) : evaluate };
 }
 
 /** Reads of catalog attributes that the bundle does not hold: the retrieval boundary. */

@@ -1,0 +1,147 @@
+/**
+ * Remembered rule results. A CEL rule that reads only bundle attributes is a pure function of
+ * their values, so its result can be looked up by those values instead of being interpreted
+ * again: most rules read a few low-cardinality attributes (a plan, a tier, a flag), and the
+ * interpreter costs several times the lookup. A rule that reads `now`, `event`, a comprehension
+ * variable or a whole namespace is never remembered. Faults are never remembered either: the
+ * rule is evaluated again and throws again.
+ */
+
+import type { ASTNode } from "@marcbachmann/cel-js";
+import type { RuleContext } from "../engine/node.ts";
+
+/** How many results one rule keeps; the memo starts afresh when it is full. */
+const CAPACITY = 4096;
+/** After this many lookups, a rule whose results are rarely reused stops being remembered. */
+const TRIAL = 4 * CAPACITY;
+
+/** `[namespace, field]` of each attribute a rule reads, in a fixed order. */
+export type ReadPaths = readonly (readonly [string, string])[];
+
+/**
+ * The attribute paths of a rule whose result depends on them alone, or undefined when it may
+ * depend on anything else (then it is not remembered).
+ */
+export function memoPaths(root: ASTNode, bundle: ReadonlySet<string>): ReadPaths | undefined {
+  const reads = new Set<string>();
+  const identifiers: ASTNode[] = [];
+  const selected = new Set<ASTNode>();
+  for (const node of astNodes(root)) {
+    const op: string = node.op;
+    if (op === "comprehension" || op.startsWith("accu")) return undefined;
+    if (node.op === "id") identifiers.push(node);
+    const read = attributeSelect(node);
+    if (read === undefined) continue;
+    if (!bundle.has(read.name)) return undefined;
+    reads.add(read.name);
+    selected.add(read.target);
+  }
+  // Every identifier must be the namespace of a bundle attribute read: nothing else is read.
+  if (identifiers.some((identifier) => !selected.has(identifier))) return undefined;
+  return [...reads].sort().map((name) => {
+    const cut = name.indexOf(".");
+    return [name.slice(0, cut), name.slice(cut + 1)] as const;
+  });
+}
+
+function attributeSelect(node: ASTNode): { name: string; target: ASTNode } | undefined {
+  if (node.op !== "." && node.op !== "[]") return undefined;
+  const [target, key] = node.args as [ASTNode, unknown];
+  if (target.op !== "id") return undefined;
+  const field = node.op === "." ? key : isAstNode(key) && key.op === "value" ? key.args : undefined;
+  return typeof field === "string" ? { name: `${target.args}.${field}`, target } : undefined;
+}
+
+/** Every AST node under `root`, wherever the parser put it (arguments, lists, objects). */
+function astNodes(root: ASTNode): ASTNode[] {
+  const found: ASTNode[] = [];
+  const seen = new Set<unknown>();
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value !== "object" || value === null || seen.has(value)) continue;
+    seen.add(value);
+    if (Array.isArray(value)) pending.push(...value);
+    else if (isAstNode(value)) {
+      found.push(value);
+      pending.push(value.args);
+    } else pending.push(...Object.values(value));
+  }
+  return found;
+}
+
+function isAstNode(value: unknown): value is ASTNode {
+  return typeof value === "object" && value !== null && "op" in value && "args" in value;
+}
+
+/**
+ * `evaluate` with its results remembered by the values at `paths` in the context.
+ *
+ * @example
+ * const fast = rememberResults(paths, (context) => parsed(context) === true);
+ */
+export function rememberResults(
+  paths: ReadPaths,
+  evaluate: (context: RuleContext) => boolean,
+): (context: RuleContext) => boolean {
+  const results = new Map<string, boolean>();
+  let lookups = 0;
+  let hits = 0;
+  let remembering = true;
+  return (context) => {
+    if (!remembering) return evaluate(context);
+    const key = valuesKey(context, paths);
+    if (key === undefined) return evaluate(context);
+    lookups += 1;
+    const known = results.get(key);
+    if (known !== undefined) {
+      hits += 1;
+      return known;
+    }
+    const result = evaluate(context);
+    if (results.size >= CAPACITY) results.clear();
+    results.set(key, result);
+    if (lookups >= TRIAL && hits * 2 < lookups) remembering = false;
+    return result;
+  };
+}
+
+/**
+ * The values at `paths` as one string that differs whenever a value differs: each is tagged
+ * by type, and strings carry their length. Undefined for a value of any other kind.
+ */
+export function valuesKey(context: RuleContext, paths: ReadPaths): string | undefined {
+  let key = "";
+  for (const [namespace, field] of paths) {
+    const group = context[namespace] as Readonly<Record<string, unknown>> | undefined;
+    const part = valueKey(group?.[field]);
+    if (part === undefined) return undefined;
+    key += part;
+  }
+  return key;
+}
+
+function valueKey(value: unknown): string | undefined {
+  switch (typeof value) {
+    case "boolean":
+      return value ? "T" : "F";
+    case "number":
+      // String(-0) is "0", but 1 / -0 is not 1 / 0.
+      return Object.is(value, -0) ? "n-0;" : `n${value};`;
+    case "string":
+      return `s${value.length}:${value}`;
+    case "undefined":
+      return "u";
+    default:
+      return objectKey(value);
+  }
+}
+
+function objectKey(value: unknown): string | undefined {
+  if (value instanceof Date) return `d${value.getTime()};`;
+  if (Array.isArray(value) && value.every((item) => typeof item === "string")) {
+    const text = JSON.stringify(value);
+    return `l${text.length}:${text}`;
+  }
+  return undefined;
+}

@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import fc from "fast-check";
+import type { AttributeType, RuleContext } from "../../src/engine/node.ts";
+import { bundleEnvironment, compileRule, type RuleScope } from "../../src/playbook/index.ts";
+import { memoPaths, valuesKey } from "../../src/playbook/rule-memo.ts";
+import { propertyRuns } from "../support/property-runs.ts";
+
+const numRuns = propertyRuns();
+
+const BUNDLE = new Map<string, AttributeType>([
+  ["claim.status", "string"],
+  ["claim.amount", "number"],
+  ["claim.opened_at", "timestamp"],
+  ["claim.tags", "string_list"],
+  ["subject.vip", "boolean"],
+]);
+const SCOPE: RuleScope = { nodeId: "n", bundle: BUNDLE, catalog: new Set(BUNDLE.keys()) };
+const ENVIRONMENT = bundleEnvironment(BUNDLE);
+
+/** Rules over the bundle alone (remembered) and rules that also read `now` (never remembered). */
+const RULES = [
+  'claim.status == "open" && claim.amount > 2.0',
+  "subject.vip || 1.0 / claim.amount < 0.0",
+  '"vip" in claim.tags || claim.status in ["open", "o"]',
+  "claim.opened_at < timestamp('2026-01-01T00:00:00Z') && !subject.vip",
+  "has(claim.amount) && claim.amount >= -0.0",
+  "claim.tags.exists(t, t == claim.status)",
+  "now - claim.opened_at > duration('24h')",
+];
+
+/** A few values per attribute, so that contexts repeat and remembered results are reused. */
+const arbContext = fc.record({
+  claim: fc.record(
+    {
+      status: fc.constantFrom("open", "o", "closed", "", "open "),
+      amount: fc.constantFrom(0, -0, 2, 2.5, 1e300, Number.NaN),
+      opened_at: fc
+        .constantFrom(Date.UTC(2025, 11, 31), Date.UTC(2026, 0, 1))
+        .map((t) => new Date(t)),
+      tags: fc.constantFrom([], ["vip"], ["open"], ["o", "vip"]),
+    },
+    { requiredKeys: ["status", "opened_at", "tags"] },
+  ),
+  subject: fc.record({ vip: fc.boolean() }),
+  now: fc.constantFrom(Date.UTC(2026, 0, 1, 12), Date.UTC(2026, 0, 3)).map((t) => new Date(t)),
+});
+
+/** The result, or that it threw: a remembered rule must fault exactly where the rule does. */
+function outcome(run: () => boolean): boolean | "fault" {
+  try {
+    return run();
+  } catch {
+    return "fault";
+  }
+}
+
+describe("remembered rule results", () => {
+  test("a remembered rule gives what the rule gives, for every context, over and over", () => {
+    const compiled = RULES.map((text) => {
+      const result = compileRule(text, "eligibility", SCOPE, ENVIRONMENT);
+      if (result.rule === undefined) throw new Error(result.problems.join("\n"));
+      return { rule: result.rule, reference: ENVIRONMENT.parse(text) };
+    });
+    fc.assert(
+      fc.property(arbContext, (context: RuleContext) => {
+        for (const { rule, reference } of compiled) {
+          const expected = outcome(() => reference(context) === true);
+          assert.equal(
+            outcome(() => rule.evaluate(context)),
+            expected,
+            rule.source,
+          );
+        }
+      }),
+      { numRuns },
+    );
+  });
+
+  test("only rules that read bundle attributes alone are remembered", () => {
+    const paths = (text: string) => memoPaths(ENVIRONMENT.parse(text).ast, new Set(BUNDLE.keys()));
+    assert.deepEqual(paths('claim.status == "open" && subject.vip'), [
+      ["claim", "status"],
+      ["subject", "vip"],
+    ]);
+    assert.deepEqual(paths('claim["amount"] > 1.0'), [["claim", "amount"]]);
+    assert.equal(paths("now - claim.opened_at > duration('24h')"), undefined);
+    assert.equal(paths('claim.tags.exists(t, t == "vip")'), undefined, "a comprehension");
+    assert.equal(paths("size(claim) > 0"), undefined, "a whole namespace");
+    assert.equal(paths('event.type == "x"'), undefined);
+  });
+
+  test("contexts whose values differ never share a key", () => {
+    const paths = [
+      ["a", "x"],
+      ["a", "y"],
+    ] as const;
+    const key = (x: unknown, y: unknown) => valuesKey({ a: { x, y } }, paths);
+    const keys = [
+      key("1", "2"),
+      key("12", ""),
+      key(1, 2),
+      key(12, undefined),
+      key(0, 0),
+      key(-0, 0),
+      key(true, false),
+      key(["a,b"], []),
+      key(["a", "b"], []),
+      key(new Date(0), 0),
+      key("T", "F"),
+    ];
+    assert.equal(new Set(keys).size, keys.length);
+    assert.equal(key({ nested: 1 }, 0), undefined, "a value of another kind is not keyed");
+  });
+});
