@@ -13,9 +13,10 @@ import { NO_TRACING, type Tracing } from "../observability/tracing.ts";
 import type { UnsubscribeLinks } from "../outbox/list-unsubscribe.ts";
 import type { Catalog } from "../playbook/catalog.ts";
 import type { Deployment } from "../playbook/loader.ts";
-import type { Delivery, Store, StoreTx, SubjectTx } from "../store/store.ts";
+import { ReplayClock } from "../replay/replay-clock.ts";
+import type { Delivery, Store, SubjectTx } from "../store/store.ts";
 import type { Timer } from "../timers/timer.ts";
-import { applyTimerChanges, fireTimer } from "../timers/timer-firing.ts";
+import { applyTimerChanges } from "../timers/timer-firing.ts";
 import { timerIndex } from "../timers/timer-plan.ts";
 import type { AssentApp, DecisionSummary, IngestOutcome } from "./assent-app.ts";
 import { eraseSubject } from "./erasure.ts";
@@ -61,12 +62,12 @@ export interface App extends AssentApp {
   ): Promise<IngestOutcome[]>;
   /**
    * A replay group in one transaction: events decided as of their own time, consent in order.
-   * A timer an event of the group sets that comes due before a later item fires in its place,
-   * and `onFired` hears of its decisions.
+   * Timers and deferrals due before an item come due first, each at its own instant, and
+   * `onFired` hears of their decisions with the number of outcomes that came before them.
    */
   replayGroup(
     items: readonly ReplayItem[],
-    onFired?: (decisions: readonly DecisionSummary[]) => void,
+    onFired?: (decisions: readonly DecisionSummary[], outcomesBefore: number) => void,
   ): Promise<IngestOutcome[]>;
   /** The due instant of the soonest pending timer (a replay ticks its clock to it). */
   nextTimerDue(): Promise<Instant | undefined>;
@@ -178,40 +179,37 @@ async function replayGroup(
   store: Store,
   deps: RecorderDeps,
   items: readonly ReplayItem[],
-  onFired: (decisions: readonly DecisionSummary[]) => void = () => {},
+  onFired: (decisions: readonly DecisionSummary[], outcomesBefore: number) => void = () => {},
 ): Promise<IngestOutcome[]> {
   const subjectOf = (item: ReplayItem) =>
     item.kind === "event" ? item.valid.event.subjectId : item.record.subjectId;
-  return store.withSubjects([...new Set(items.map(subjectOf))], async (tx) => {
+  const atOf = (item: ReplayItem) =>
+    item.kind === "event" ? item.valid.event.occurredAt : item.record.capturedAt;
+  // Work due by the group's last instant happens in its transaction, so it holds those subjects.
+  const until = items.reduce((last, item) => Math.max(last, atOf(item)), Number.NEGATIVE_INFINITY);
+  const due = Number.isFinite(until) ? await store.dueSubjects(until) : [];
+  const subjects = [...new Set([...items.map(subjectOf), ...due])];
+  return store.withSubjects(subjects, async (tx) => {
     const outcomes: IngestOutcome[] = [];
-    const created: Timer[] = [];
+    const fired = (decisions: readonly DecisionSummary[]) => onFired(decisions, outcomes.length);
+    const clock = await ReplayClock.start(tx, deps, until, fired);
     for (const item of items) {
-      const at = item.kind === "event" ? item.valid.event.occurredAt : item.record.capturedAt;
-      onFired(await fireCreated(tx, deps, created, at));
+      const at = atOf(item);
+      await clock.advanceTo(at);
       const subjectTx = tx.subject(subjectOf(item));
       if (item.kind === "consent") {
         await subjectTx.appendConsent(item.record);
         await cancelUnpermitted(subjectTx, deps, at);
-      } else outcomes.push(await ingestOne(subjectTx, deps, item.valid, at, created));
+        continue;
+      }
+      const created: Timer[] = [];
+      const outcome = await ingestOne(subjectTx, deps, item.valid, at, created);
+      for (const timer of created) clock.noteTimer(timer.dueAt);
+      clock.noteDecisions(outcome.decisions);
+      outcomes.push(outcome);
     }
     return outcomes;
   });
-}
-
-/**
- * Fires, on the replayed clock, the timers this group created that are due by `at`: their
- * subjects are the group's, so they fire in its transaction, in order with its items.
- */
-async function fireCreated(tx: StoreTx, deps: RecorderDeps, created: Timer[], at: Instant) {
-  const due = created.filter((timer) => timer.dueAt <= at).sort((a, b) => a.dueAt - b.dueAt);
-  if (due.length === 0) return [];
-  created.splice(0, created.length, ...created.filter((timer) => timer.dueAt > at));
-  const decisions: DecisionSummary[] = [];
-  for (const timer of due) {
-    const fired = await fireTimer(tx.subject(timer.subjectId), deps, timer, timer.dueAt);
-    decisions.push(...(fired ?? []));
-  }
-  return decisions;
 }
 
 /** One event in a span of its own: the root of the event's trace. */

@@ -1,8 +1,8 @@
 import { REASONS } from "../engine/reasons.ts";
 import type { Decision, ExplanationStep, Instant } from "../engine/types.ts";
-import type { Deferral, Review, Store, SubjectTx } from "../store/store.ts";
+import type { Deferral, DueWork, Review, Store, StoreTx, SubjectTx } from "../store/store.ts";
 import { StoreError } from "../store/store-error.ts";
-import { fireDueTimers, firingOf } from "../timers/timer-firing.ts";
+import { fireDueTimers, fireTimer, firingOf } from "../timers/timer-firing.ts";
 import type { DecisionSummary } from "./assent-app.ts";
 import { AppError } from "./errors.ts";
 import { decide, decideAndRecord, findNode, type RecorderDeps, record } from "./recorder.ts";
@@ -26,6 +26,33 @@ export async function tick(store: Store, deps: RecorderDeps, now: Instant) {
   return { timers: timers.fired, deferrals, expiredReviews: expired.length, decisions };
 }
 
+/**
+ * Time passing at `now` inside a transaction that holds the subjects of the work due (a replay
+ * group): the timers of `due` due by `now` fire, then the deferrals due by `now` are decided
+ * again and the reviews expired by `now` expire, as `tick` does in transactions of its own.
+ */
+export async function tickHeld(
+  tx: StoreTx,
+  deps: RecorderDeps,
+  now: Instant,
+  due: DueWork,
+): Promise<DecisionSummary[]> {
+  const decisions: DecisionSummary[] = [];
+  for (const timer of due.timers) {
+    if (timer.dueAt > now) break;
+    decisions.push(...((await fireTimer(tx.subject(timer.subjectId), deps, timer, now)) ?? []));
+  }
+  const after = await tx.dueWork(now);
+  for (const deferral of after.deferrals) {
+    decisions.push(...(await redecide(tx.subject(deferral.subjectId), deps, deferral)));
+  }
+  for (const review of after.reviews) {
+    const expired = await expireHeld(tx.subject(review.subjectId), deps, review, now);
+    if (expired !== undefined) decisions.push(expired);
+  }
+  return decisions;
+}
+
 /** Re-decides due deferrals, oldest first, in one transaction (group commit). */
 async function redecideAll(store: Store, deps: RecorderDeps, due: readonly Deferral[]) {
   const subjects = [...new Set(due.map((deferral) => deferral.subjectId))];
@@ -33,7 +60,7 @@ async function redecideAll(store: Store, deps: RecorderDeps, due: readonly Defer
     const decisions: DecisionSummary[] = [];
     for (const deferral of due) {
       const subjectTx = tx.subject(deferral.subjectId);
-      decisions.push(...(await redecide(store, subjectTx, deps, deferral)));
+      decisions.push(...(await redecide(subjectTx, deps, deferral)));
     }
     return decisions;
   });
@@ -41,19 +68,32 @@ async function redecideAll(store: Store, deps: RecorderDeps, due: readonly Defer
 
 /**
  * Re-decides a deferral as of its own due instant. A deferred timer firing is decided again as
- * that firing, which the deferring decision recorded.
+ * that firing, which the deferring decision recorded (read in the transaction: it may be its own).
  */
-async function redecide(store: Store, tx: SubjectTx, deps: RecorderDeps, deferral: Deferral) {
+async function redecide(tx: SubjectTx, deps: RecorderDeps, deferral: Deferral) {
   await tx.completeDeferral(deferral.deferralId);
   const event = await tx.event(deferral.eventId);
   const node = findNode(deps, deferral.nodeId);
   if (event === undefined || node === undefined) return [];
-  const firing = node.trigger.timer === undefined ? undefined : await firingFrom(store, deferral);
+  const firing =
+    node.trigger.timer === undefined
+      ? undefined
+      : firingOf((await tx.decision(deferral.decisionId))?.decision.timer);
   return decideAndRecord(tx, deps, event, deferral.dueAt, node, firing);
 }
 
-async function firingFrom(store: Store, deferral: Deferral) {
-  return firingOf((await store.getDecision(deferral.decisionId))?.decision.timer);
+/** Expires a review in the caller's transaction; undefined when a person settled it first. */
+async function expireHeld(tx: SubjectTx, deps: RecorderDeps, review: Review, now: Instant) {
+  const stored = await tx.decision(review.decisionId);
+  if (stored === undefined) throw new AppError("not_found", `no decision ${review.decisionId}`);
+  try {
+    await tx.settleReview(review.reviewId, "expired", review.expiresAt);
+  } catch (error) {
+    if (error instanceof StoreError && error.code === "review_not_pending") return undefined;
+    throw error;
+  }
+  const outcome = concluded(stored.decision, "review_expired", review.expiresAt);
+  return record(tx, deps, outcome, now);
 }
 
 async function expireReviews(

@@ -53,7 +53,6 @@ export async function replayDurably(
   checked ??= await checkReplayFile(path, catalog);
   const started = performance.now();
   const run = new ReplayRun(app, options, checked.count);
-  await run.refreshTimers();
   for await (const line of checked.lines ?? readReplayFile(path)) {
     await run.add(toItem(line, catalog));
   }
@@ -106,12 +105,16 @@ function toItem(line: ReplayLine, catalog: Catalog): ReplayItem {
   return { kind: "event", valid };
 }
 
-/** Groups items into transactions and keeps timers and deferrals in order with the events. */
+/**
+ * Groups items into transactions. Timers and deferrals come due inside the groups, in order
+ * with the items (see `ReplayClock`), so a group is cut by its size alone.
+ */
 class ReplayRun {
   private group: ReplayItem[] = [];
-  private readonly due: number[] = [];
-  /** The soonest pending timer in the store, read again after every write. */
-  private nextTimer = Number.POSITIVE_INFINITY;
+  /** Instants of the deferrals decided so far, to count those the replay left waiting. */
+  private readonly deferredUntil: number[] = [];
+  /** The replayed clock's last instant: the latest item instant so far. */
+  private clock = Number.NEGATIVE_INFINITY;
   private done = 0;
   private events = 0;
   private duplicates = 0;
@@ -126,10 +129,7 @@ class ReplayRun {
 
   async add(item: ReplayItem): Promise<void> {
     const at = item.kind === "event" ? item.valid.event.occurredAt : item.record.capturedAt;
-    if (this.nextDue() <= at) {
-      await this.flush();
-      await this.runDue(at);
-    }
+    this.clock = Math.max(this.clock, at);
     this.group.push(item);
     if (this.group.length >= this.options.groupSize) await this.flush();
   }
@@ -138,16 +138,26 @@ class ReplayRun {
     if (this.group.length === 0) return;
     const items = this.group;
     this.group = [];
-    const fired = (decisions: readonly DecisionSummary[]) => this.clockDecisions(decisions);
-    for (const outcome of await this.app.replayGroup(items, fired)) this.count(outcome);
-    await this.refreshTimers();
+    // Counted in the order they happened: clock decisions before the outcomes that followed.
+    const clock: { readonly before: number; readonly decisions: readonly DecisionSummary[] }[] = [];
+    const fired = (decisions: readonly DecisionSummary[], before: number) =>
+      clock.push({ before, decisions });
+    const outcomes = await this.app.replayGroup(items, fired);
+    let next = 0;
+    outcomes.forEach((outcome, index) => {
+      for (; next < clock.length && (clock[next]?.before ?? 0) <= index; next += 1) {
+        this.clockDecisions(clock[next]?.decisions ?? []);
+      }
+      this.count(outcome);
+    });
+    for (const { decisions } of clock.slice(next)) this.clockDecisions(decisions);
     this.done += items.length;
     this.options.onProgress?.(this.done, this.total);
   }
 
   report(elapsedMs: number): DurableReplayReport {
     const { events, duplicates, decisions, tally } = this;
-    const pendingDeferrals = this.due.length;
+    const pendingDeferrals = this.deferredUntil.filter((at) => at > this.clock).length;
     return { items: this.done, events, duplicates, decisions, tally, pendingDeferrals, elapsedMs };
   }
 
@@ -156,10 +166,6 @@ class ReplayRun {
     if (outcome.status === "duplicate") this.duplicates += 1;
     this.options.onOutcome?.(outcome);
     for (const decision of outcome.decisions) this.countDecision(decision);
-  }
-
-  async refreshTimers(): Promise<void> {
-    this.nextTimer = (await this.app.nextTimerDue()) ?? Number.POSITIVE_INFINITY;
   }
 
   private clockDecisions(decisions: readonly DecisionSummary[]): void {
@@ -171,30 +177,6 @@ class ReplayRun {
   private countDecision(decision: IngestOutcome["decisions"][number]): void {
     this.decisions += 1;
     this.tally.add(decision);
-    if (decision.deferUntil !== undefined) this.pushDue(Date.parse(decision.deferUntil));
-  }
-
-  /**
-   * Fires every timer and re-decides every deferral due by `at`, each at its own instant,
-   * including those the firings and re-decisions create.
-   */
-  private async runDue(at: number): Promise<void> {
-    while (this.nextDue() <= at) {
-      const now = this.nextDue();
-      while ((this.due[0] ?? Number.POSITIVE_INFINITY) <= now) this.due.shift();
-      const result = await this.app.tick(now);
-      this.clockDecisions(result.decisions);
-      await this.refreshTimers();
-    }
-  }
-
-  private nextDue(): number {
-    return Math.min(this.due[0] ?? Number.POSITIVE_INFINITY, this.nextTimer);
-  }
-
-  private pushDue(at: number): void {
-    const index = this.due.findIndex((existing) => existing > at);
-    if (index === -1) this.due.push(at);
-    else this.due.splice(index, 0, at);
+    if (decision.deferUntil !== undefined) this.deferredUntil.push(Date.parse(decision.deferUntil));
   }
 }

@@ -66,6 +66,11 @@ export interface Store {
 
   /** Deferred decisions due at or before `until`, oldest first. */
   dueDeferrals(until: Instant, limit: number): Promise<Deferral[]>;
+  /**
+   * Subjects with work due at or before `until`: a pending timer or deferral, or a pending
+   * review past its expiry. A replay group holds them too, to tick its clock in its transaction.
+   */
+  dueSubjects(until: Instant): Promise<string[]>;
   reviews(status: ReviewStatus | "all", limit: number): Promise<Review[]>;
   getReview(reviewId: string): Promise<Review | undefined>;
 
@@ -104,6 +109,18 @@ export interface Store {
 export interface StoreTx {
   /** The part of the transaction that concerns one subject. */
   subject(subjectId: string): SubjectTx;
+  /** The held subjects' work due at or before `until`, read inside the transaction. */
+  dueWork(until: Instant): Promise<DueWork>;
+}
+
+/** Work that comes due with time passing, of the subjects a transaction holds. */
+export interface DueWork {
+  /** Pending timers, soonest first (by due instant, then id). */
+  readonly timers: readonly Timer[];
+  /** Pending deferrals, oldest first (by due instant, then id). */
+  readonly deferrals: readonly Deferral[];
+  /** Pending reviews past their expiry, by opening instant, then id. */
+  readonly reviews: readonly Review[];
 }
 
 /** Reads and writes for one subject inside a transaction. */

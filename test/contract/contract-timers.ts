@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Timer } from "../../src/timers/timer.ts";
-import { DAY, freshSubject, HOUR, T0 } from "./contract-fixtures.ts";
+import { DAY, deferral, freshSubject, HOUR, review, T0 } from "./contract-fixtures.ts";
 import { type OpenStore, withStore } from "./contract-support.ts";
 
 let counter = 0;
@@ -118,5 +118,35 @@ export function timerContract(open: OpenStore): void {
       assert.deepEqual(await store.timerStats(T0), { pending: 3, oldestDueAt: undefined });
       assert.deepEqual(await store.timerStats(T0 + 3 * HOUR), { pending: 3, oldestDueAt: old });
       assert.equal(await store.nextTimerDue(), old);
+    }));
+
+  test("due work: subjects with work due by an instant, and inside a group what it holds", () =>
+    withStore(open, async (store) => {
+      const [held, other, later] = [freshSubject(), freshSubject(), freshSubject()];
+      const due = timer(held, { dueAt: T0 + HOUR });
+      const waiting = deferral(held, { dueAt: T0 + 2 * HOUR });
+      const expired = review(held, { expiresAt: T0 + HOUR });
+      await store.withSubject(other, (tx) => tx.createTimer(timer(other, { dueAt: T0 })));
+      await store.withSubject(later, (tx) => tx.createTimer(timer(later, { dueAt: T0 + DAY })));
+      await store.withSubject(held, (tx) => tx.openReview(expired));
+      assert.deepEqual((await store.dueSubjects(T0 + 2 * HOUR)).sort(), [held, other].sort());
+      await store.withSubjects([held, later], async (tx) => {
+        await tx.subject(held).createTimer(due);
+        await tx.subject(held).scheduleDeferral(waiting);
+        const work = await tx.dueWork(T0 + 2 * HOUR);
+        assert.deepEqual(ids(work.timers), [due.timerId]);
+        assert.deepEqual(
+          work.deferrals.map((each) => each.deferralId),
+          [waiting.deferralId],
+        );
+        assert.deepEqual(
+          work.reviews.map((each) => each.reviewId),
+          [expired.reviewId],
+        );
+        assert.deepEqual(ids((await tx.dueWork(T0 + DAY)).timers), [
+          due.timerId,
+          ids(await tx.subject(later).pendingTimers())[0],
+        ]);
+      });
     }));
 }

@@ -51,6 +51,8 @@ import {
   claimDeliveries,
   readBacklog,
   readDueDeferrals,
+  readDueSubjects,
+  readDueWork,
   readOutboxDepth,
   readReview,
   readReviews,
@@ -186,6 +188,10 @@ class PostgresStore implements Store {
           if (!held.has(subjectId)) throw new StoreError("outside_transaction");
           return new PostgresSubjectTx(subjectId, trx, state);
         },
+        dueWork(until) {
+          if (!state.open) throw new StoreError("transaction_closed");
+          return readDueWork(trx, until, [...held]);
+        },
       });
     });
   }
@@ -251,6 +257,10 @@ class PostgresStore implements Store {
 
   async dueDeferrals(until: Instant, limit: number): Promise<Deferral[]> {
     return readDueDeferrals(this.db(), until, limit);
+  }
+
+  async dueSubjects(until: Instant): Promise<string[]> {
+    return readDueSubjects(this.db(), until);
   }
 
   async reviews(status: ReviewStatus | "all", limit: number): Promise<Review[]> {

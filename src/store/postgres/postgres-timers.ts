@@ -88,6 +88,25 @@ export async function readPendingTimers(db: Db, subjectId: string): Promise<Time
   return rows.map(toTimer);
 }
 
+/** The pending timers of `subjectIds` due at or before `until`, soonest first. */
+export async function readDueTimers(
+  db: Db,
+  until: Instant,
+  subjectIds: readonly string[],
+): Promise<Timer[]> {
+  if (subjectIds.length === 0) return [];
+  const rows = await db
+    .selectFrom("timers")
+    .select(COLUMNS)
+    .where("status", "=", "pending")
+    .where("due_at", "<=", until)
+    .where("subject_id", "in", subjectIds)
+    .orderBy("due_at")
+    .orderBy("timer_id")
+    .execute();
+  return rows.map(toTimer);
+}
+
 export async function insertTimer(trx: Transaction<Database>, timer: Timer): Promise<void> {
   await trx
     .insertInto("timers")

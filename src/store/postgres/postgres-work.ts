@@ -6,6 +6,7 @@ import type {
   Delivery,
   DeliveryAttempt,
   DeliveryStatus,
+  DueWork,
   QueueBacklog,
   Review,
   ReviewStatus,
@@ -13,6 +14,7 @@ import type {
 import { StoreError } from "../store-error.ts";
 import { toDeferral, toDelivery, toReview } from "./postgres-rows.ts";
 import type { Database } from "./postgres-tables.ts";
+import { readDueTimers } from "./postgres-timers.ts";
 
 /** Deferrals, reviews and the outbox, read and worked outside subject transactions. */
 
@@ -29,6 +31,63 @@ export async function readDueDeferrals(db: Db, until: Instant, limit: number): P
     .limit(limit)
     .execute();
   return rows.map(toDeferral);
+}
+
+/** Subjects with a pending timer or deferral due, or a pending review expired, by `until`. */
+export async function readDueSubjects(db: Db, until: Instant): Promise<string[]> {
+  const rows = await db
+    .selectFrom("timers")
+    .select("subject_id")
+    .where("status", "=", "pending")
+    .where("due_at", "<=", until)
+    .union(
+      db
+        .selectFrom("deferrals")
+        .select("subject_id")
+        .where("status", "=", "pending")
+        .where("due_at", "<=", until),
+    )
+    .union(
+      db
+        .selectFrom("reviews")
+        .select("subject_id")
+        .where("status", "=", "pending")
+        .where("expires_at", "<=", until),
+    )
+    .execute();
+  return rows.map((row) => row.subject_id);
+}
+
+/** The work of `subjectIds` due by `until` (see `StoreTx.dueWork`), inside their transaction. */
+export async function readDueWork(
+  db: Db,
+  until: Instant,
+  subjectIds: readonly string[],
+): Promise<DueWork> {
+  if (subjectIds.length === 0) return { timers: [], deferrals: [], reviews: [] };
+  const deferrals = await db
+    .selectFrom("deferrals")
+    .selectAll()
+    .where("status", "=", "pending")
+    .where("due_at", "<=", until)
+    .where("subject_id", "in", subjectIds)
+    .orderBy("due_at")
+    .orderBy("deferral_id")
+    .execute();
+  const reviews = await db
+    .selectFrom("reviews")
+    .selectAll()
+    .where("status", "=", "pending")
+    .where("expires_at", "<=", until)
+    .where("subject_id", "in", subjectIds)
+    .orderBy("opened_at")
+    .orderBy("review_id")
+    .execute();
+  return {
+    timers: await readDueTimers(db, until, subjectIds),
+    deferrals: deferrals.map(toDeferral),
+    reviews: reviews.map(toReview),
+  };
 }
 
 /** Oldest first. */

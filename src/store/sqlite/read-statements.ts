@@ -108,12 +108,22 @@ export interface BacklogRow {
   readonly oldest: number | null;
 }
 
+const dueSubjects = `
+SELECT subject_id FROM timers WHERE status = 'pending' AND due_at <= ?
+UNION SELECT subject_id FROM deferrals WHERE status = 'pending' AND due_at <= ?
+UNION SELECT subject_id FROM reviews WHERE status = 'pending' AND expires_at <= ?`;
+
 function workReads(db: Database.Database) {
   return {
     dueDeferrals: db.prepare<[number, number], DeferralRow>(
       `SELECT * FROM deferrals WHERE status = 'pending' AND due_at <= ?
        ORDER BY due_at, deferral_id LIMIT ?`,
     ),
+    expiredReviews: db.prepare<[number], ReviewRow>(
+      `SELECT * FROM reviews WHERE status = 'pending' AND expires_at <= ?
+       ORDER BY opened_at, review_id`,
+    ),
+    dueSubjects: db.prepare<[number, number, number], string>(dueSubjects).pluck(),
     reviewsByStatus: db.prepare<[string, number], ReviewRow>(
       "SELECT * FROM reviews WHERE status = ? ORDER BY opened_at, review_id LIMIT ?",
     ),

@@ -68,6 +68,10 @@ export function timerReads(db: Database.Database) {
       `SELECT ${COLUMNS} FROM timers WHERE subject_id = ? AND status = 'pending'
        ORDER BY due_at, timer_id`,
     ),
+    dueTimers: db.prepare<[number], TimerRow>(
+      `SELECT ${COLUMNS} FROM timers WHERE status = 'pending' AND due_at <= ?
+       ORDER BY due_at, timer_id`,
+    ),
     nextTimerDue: db.prepare<[], { due: number | null }>(
       "SELECT min(due_at) AS due FROM timers WHERE status = 'pending'",
     ),
