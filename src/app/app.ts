@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from "uuid";
 import { createEngine } from "../engine/engine.ts";
-import type { AssentEvent, ConsentRecord, Instant } from "../engine/types.ts";
+import type { AssentEvent, ConsentRecord, Instant, Profile } from "../engine/types.ts";
 import {
   isSignal,
   signalData,
@@ -287,7 +287,11 @@ async function applySignal(
   });
 }
 
-/** Reads outside any transaction: a dry run writes nothing and takes no lock. */
+/**
+ * Reads outside any transaction: a dry run writes nothing and takes no lock. `decide` starts
+ * the three reads together (and none when no node is triggered), so a store may serve them as
+ * of one look at its data.
+ */
 async function dryRun(
   store: Store,
   deps: RecorderDeps,
@@ -295,8 +299,18 @@ async function dryRun(
   now: Instant,
 ) {
   if (valid === undefined) return [];
-  const { event, attributes } = valid;
-  const profile = new Map(await store.profile(event.subjectId));
+  const { event } = valid;
+  const reads = {
+    profile: async () => withEventAttributes(await store.profile(event.subjectId), valid),
+    consentView: () => store.consentView(event.subjectId),
+    sends: (since: Instant) => store.sendsOf(event.subjectId, since),
+  };
+  return decide(reads, deps, event, now);
+}
+
+/** The stored profile as the event would leave it: each attribute it sets, unless older. */
+function withEventAttributes(stored: Profile, { event, attributes }: ValidEvent): Profile {
+  const profile = new Map(stored);
   for (const [name, value] of Object.entries(attributes)) {
     const current = profile.get(name);
     if (current === undefined || current.updatedAt <= event.occurredAt) {
@@ -304,12 +318,7 @@ async function dryRun(
       profile.set(name, { value, updatedAt: event.occurredAt, ...lineage });
     }
   }
-  const reads = {
-    profile: async () => profile,
-    consentView: () => store.consentView(event.subjectId),
-    sends: (since: Instant) => store.sendsOf(event.subjectId, since),
-  };
-  return decide(reads, deps, event, now);
+  return profile;
 }
 
 /**

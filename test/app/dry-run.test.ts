@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import type { App } from "../../src/app/app.ts";
+import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
+import {
+  appOn,
+  consent,
+  event,
+  HOUR,
+  NOW,
+  postgresKind,
+  type StoreKind,
+  sqliteKind,
+} from "./support.ts";
+
+/**
+ * A dry run (POST /v1/decide) reads the subject outside any transaction. However the store
+ * serves those reads, the consent ledger is evaluated as it stands: a change committed before
+ * the dry run started, by this store or by another connection to the same database, decides it.
+ */
+
+const kinds: StoreKind[] = [sqliteKind(), postgresKind()];
+after(() => Promise.all(kinds.map((kind) => kind.cleanUp())));
+
+const LEAD = { "contact.name": "Ada Lovelace" };
+
+async function granted(app: App, subjectId: string): Promise<void> {
+  await app.recordConsent(subjectId, consent("grant", NOW - 24 * HOUR));
+  await app.ingest([event(`${subjectId}-lead`, "lead.captured", subjectId, LEAD, NOW - 3000)]);
+}
+
+async function dryRunOutcome(app: App, subjectId: string, id: string) {
+  const data = { "offer.value": 5 };
+  const [decision] = await app.dryRun(event(id, "offer.now", subjectId, data, NOW));
+  return [decision?.outcome, decision?.reason];
+}
+
+for (const kind of kinds) {
+  describe(`dry runs read the subject as it stands (${kind.label})`, () => {
+    test("a withdrawal between two dry runs of the same subject suppresses the second", async () => {
+      const { store } = await kind.open();
+      try {
+        const app = appOn(store, { now: NOW });
+        await granted(app, "s-1");
+        assert.deepEqual(await dryRunOutcome(app, "s-1", "e-1"), ["act", "eligible"]);
+        assert.deepEqual(await dryRunOutcome(app, "s-1", "e-2"), ["act", "eligible"]);
+
+        await app.recordConsent("s-1", consent("withdrawal", NOW - HOUR));
+        assert.deepEqual(await dryRunOutcome(app, "s-1", "e-3"), ["suppress", "consent_withdrawn"]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    test("an erasure between two dry runs suppresses the second and reads no profile", async () => {
+      const { store } = await kind.open();
+      try {
+        const app = appOn(store, { now: NOW });
+        await granted(app, "s-2");
+        assert.deepEqual(await dryRunOutcome(app, "s-2", "e-1"), ["act", "eligible"]);
+
+        await app.eraseSubject("s-2", NOW - HOUR);
+        const [, reason] = await dryRunOutcome(app, "s-2", "e-2");
+        assert.equal(reason, "subject_erased");
+        assert.equal((await store.profile("s-2")).size, 0);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}
+
+test("a withdrawal committed by another connection to the SQLite file suppresses the next dry run", async () => {
+  const kind = sqliteKind();
+  const { store, where } = await kind.open();
+  const other = await openSqliteStore({ path: where, now: () => NOW });
+  try {
+    const app = appOn(store, { now: NOW });
+    await granted(app, "s-3");
+    assert.deepEqual(await dryRunOutcome(app, "s-3", "e-1"), ["act", "eligible"]);
+
+    await appOn(other, { now: NOW }).recordConsent("s-3", consent("withdrawal", NOW - HOUR));
+    assert.deepEqual(await dryRunOutcome(app, "s-3", "e-2"), ["suppress", "consent_withdrawn"]);
+  } finally {
+    await other.close();
+    await store.close();
+    await kind.cleanUp();
+  }
+});
