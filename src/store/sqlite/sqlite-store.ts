@@ -26,6 +26,7 @@ import type { SubjectSealing } from "../subject-sealing.ts";
 import { sqliteSealing } from "./erasure-tx.ts";
 import { migrateSqlite } from "./migrations.ts";
 import { type BacklogRow, prepareReads, type ReadStatements } from "./read-statements.ts";
+import { ReaderMemory } from "./reader-memory.ts";
 import { deferralOf, deliveryOf, eventOf, reviewOf } from "./rows.ts";
 import { SerialLock } from "./serial-lock.ts";
 import { SubjectMemory } from "./subject-memory.ts";
@@ -58,6 +59,9 @@ const LOG_PAGE = 500;
 
 /** Subjects whose views the writer remembers between transactions (a few kilobytes each). */
 const REMEMBERED_SUBJECTS = 20_000;
+
+/** Subjects whose views reads outside transactions (dry runs) remember while nothing commits. */
+const READ_REMEMBERED_SUBJECTS = 10_000;
 
 /**
  * Opens (creating if needed) the embedded store: one SQLite file in WAL mode, migrated on open.
@@ -94,6 +98,7 @@ class SqliteStore implements Store {
   readonly #txReads: ReadStatements;
   readonly #reads: ReadStatements;
   readonly #memory = new SubjectMemory(REMEMBERED_SUBJECTS);
+  readonly #readMemory: ReaderMemory;
   readonly #dataVersion: Database.Statement<[], number>;
   /** `data_version` when the writer last looked: it changes when another connection commits. */
   #seenVersion: number | undefined;
@@ -109,6 +114,7 @@ class SqliteStore implements Store {
     this.#writes = prepareWrites(writer);
     this.#txReads = prepareReads(writer);
     this.#reads = prepareReads(reader);
+    this.#readMemory = new ReaderMemory(reader, READ_REMEMBERED_SUBJECTS);
     this.#dataVersion = writer.prepare<[], number>("PRAGMA data_version").pluck();
   }
 
@@ -126,6 +132,7 @@ class SqliteStore implements Store {
     await this.#exclusive(async () => {
       this.#closed = true;
       this.#memory.forgetAll();
+      this.#readMemory.forgetAll();
       this.writer.close();
       this.reader.close();
     });
@@ -155,17 +162,25 @@ class SqliteStore implements Store {
   }
 
   async consentView(subjectId: string, asOf?: Instant): Promise<ConsentView> {
-    const sealing = this.#sealing(subjectId);
-    const view = { open: await sealing.opener(), tombstone: sealing.tombstone() };
-    return readConsentView(this.#read(), subjectId, view, asOf);
+    const reads = this.#read();
+    const read = async () => {
+      const sealing = this.#sealing(subjectId);
+      const view = { open: await sealing.opener(), tombstone: sealing.tombstone() };
+      return readConsentView(reads, subjectId, view, asOf);
+    };
+    return asOf === undefined ? this.#readMemory.consentView(subjectId, read) : read();
   }
 
   async profile(subjectId: string): Promise<Profile> {
-    return readProfile(this.#read(), subjectId, await this.#sealing(subjectId).opener());
+    const reads = this.#read();
+    return this.#readMemory.profile(subjectId, async () =>
+      readProfile(reads, subjectId, await this.#sealing(subjectId).opener()),
+    );
   }
 
   async sendsOf(subjectId: string, since: Instant): Promise<SendRecord[]> {
-    return readSends(this.#read(), subjectId, since);
+    const reads = this.#read();
+    return this.#readMemory.sends(subjectId, since, () => readSends(reads, subjectId, since));
   }
 
   async eventsOf(subjectId: string): Promise<AssentEvent[]> {
@@ -302,6 +317,7 @@ class SqliteStore implements Store {
         this.#forgetIfOthersWrote();
         const result = await work(scope);
         this.writer.exec("COMMIT");
+        this.#readMemory.forgetAll();
         this.#remember(scope);
         if (scope.shredded) this.#foldWal();
         return result;
