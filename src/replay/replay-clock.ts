@@ -14,20 +14,19 @@ import type { DueWork, StoreTx } from "../store/store.ts";
  */
 export class ReplayClock {
   /**
-   * No held work is due before this instant. It only ever errs early (work cancelled since),
-   * and then a read in the transaction corrects it.
+   * Instants at which held work may come due, soonest first: read at the start, then noted as
+   * items and firings create work. Work cancelled since leaves its instant here, so an instant
+   * is only a cue to look: what is due is always read afresh in the transaction.
    */
-  #soonest: Instant;
+  readonly #cues: Instant[];
 
   private constructor(
     private readonly tx: StoreTx,
     private readonly deps: RecorderDeps,
-    /** The group's last instant: no item asks for the clock beyond it. */
-    private readonly until: Instant,
     private readonly onFired: (decisions: readonly DecisionSummary[]) => void,
     due: DueWork,
   ) {
-    this.#soonest = soonestOf(due);
+    this.#cues = [...due.timers, ...due.deferrals].map((work) => work.dueAt).sort(ascending);
   }
 
   /** The clock of a group whose items run up to `until`, from the work due by then. */
@@ -37,16 +36,16 @@ export class ReplayClock {
     until: Instant,
     onFired: (decisions: readonly DecisionSummary[]) => void,
   ): Promise<ReplayClock> {
-    return new ReplayClock(tx, deps, until, onFired, await tx.dueWork(until));
+    return new ReplayClock(tx, deps, onFired, await tx.dueWork(until));
   }
 
   /** Brings the clock to `at`: whatever is due by then happens first, each at its instant. */
   async advanceTo(at: Instant): Promise<void> {
-    while (this.#soonest <= at) {
-      const due = await this.tx.dueWork(this.until);
-      const now = soonestOf(due);
-      this.#soonest = now;
-      if (now > at) return;
+    for (let cue = this.#cues[0]; cue !== undefined && cue <= at; cue = this.#cues[0]) {
+      const due = await this.tx.dueWork(cue);
+      const now = Math.min(soonestOf(due), cue);
+      this.#passed(now);
+      if (soonestOf(due) > now) continue;
       const decisions = await tickHeld(this.tx, this.deps, now, due);
       this.noteDecisions(decisions);
       this.onFired(decisions);
@@ -55,15 +54,32 @@ export class ReplayClock {
 
   /** Work an item created: a timer due at `dueAt`. */
   noteTimer(dueAt: Instant): void {
-    this.#soonest = Math.min(this.#soonest, dueAt);
+    this.#cue(dueAt);
   }
 
   /** Deferrals the decisions made come due at their `deferUntil`. */
   noteDecisions(decisions: readonly DecisionSummary[]): void {
     for (const { deferUntil } of decisions) {
-      if (deferUntil !== undefined) this.#soonest = Math.min(this.#soonest, Date.parse(deferUntil));
+      if (deferUntil !== undefined) this.#cue(Date.parse(deferUntil));
     }
   }
+
+  #cue(at: Instant): void {
+    const index = this.#cues.findIndex((cue) => cue > at);
+    if (index === -1) this.#cues.push(at);
+    else this.#cues.splice(index, 0, at);
+  }
+
+  /** Drops the cues up to `now`: all work due by then is about to be (or was) done. */
+  #passed(now: Instant): void {
+    let count = 0;
+    while (count < this.#cues.length && (this.#cues[count] ?? now) <= now) count += 1;
+    this.#cues.splice(0, count);
+  }
+}
+
+function ascending(a: number, b: number): number {
+  return a - b;
 }
 
 /** The soonest instant a timer or deferral of `due` comes due; infinity when none does. */

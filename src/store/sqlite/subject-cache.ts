@@ -118,7 +118,11 @@ function inKeyOrder(profile: Profile): Map<string, AttributeState> {
   return new Map([...profile].sort(([a], [b]) => byUtf8(a, b)));
 }
 
+/** Below the surrogates, UTF-16 order is code point order, which is UTF-8 byte order. */
+const BEYOND_SURROGATES = /[\uD800-\uFFFF]/;
+
 function byUtf8(a: string, b: string): number {
+  if (!BEYOND_SURROGATES.test(a) && !BEYOND_SURROGATES.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }
 

@@ -123,7 +123,9 @@ export class SqliteSubjectTx implements SubjectTx {
     const { writes } = this.live(event.subjectId);
     const { id, occurredAt, source } = event;
     const seal = await this.sealing().sealer();
-    const before = this.#cache.takeProfile();
+    // Read before writing: the profile then follows the writes in memory instead of opening
+    // them again later (for a new subject, the read finds nothing and costs one lookup).
+    const before = this.#cache.takeProfile() ?? (await this.readProfile());
     const written: [string, string][] = [];
     for (const [name, value] of Object.entries(values)) {
       const json = JSON.stringify(value);
@@ -137,6 +139,10 @@ export class SqliteSubjectTx implements SubjectTx {
     const { reads } = this.live();
     const open = await this.sealing().opener();
     return this.#cache.profile(() => readProfile(reads, this.subjectId, open));
+  }
+
+  private async readProfile(): Promise<Profile> {
+    return readProfile(this.live().reads, this.subjectId, await this.sealing().opener());
   }
 
   async appendConsent(record: ConsentRecord): Promise<void> {
