@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { after, describe, test } from "node:test";
+import { promisify } from "node:util";
 import type { App } from "../../src/app/app.ts";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
 import {
@@ -83,6 +85,23 @@ test("a withdrawal committed by another connection to the SQLite file suppresses
     assert.deepEqual(await dryRunOutcome(app, "s-3", "e-2"), ["suppress", "consent_withdrawn"]);
   } finally {
     await other.close();
+    await store.close();
+    await kind.cleanUp();
+  }
+});
+
+test("a withdrawal committed by another process suppresses the next dry run", async () => {
+  const kind = sqliteKind();
+  const { store, where } = await kind.open();
+  try {
+    const app = appOn(store, { now: NOW });
+    await granted(app, "s-4");
+    assert.deepEqual(await dryRunOutcome(app, "s-4", "e-1"), ["act", "eligible"]);
+
+    const script = new URL("./withdraw-in-another-process.ts", import.meta.url).pathname;
+    await promisify(execFile)(process.execPath, ["--import", "tsx", script, where, "s-4"]);
+    assert.deepEqual(await dryRunOutcome(app, "s-4", "e-2"), ["suppress", "consent_withdrawn"]);
+  } finally {
     await store.close();
     await kind.cleanUp();
   }

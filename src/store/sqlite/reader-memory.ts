@@ -9,18 +9,25 @@ interface ReadMemo {
 }
 
 /**
+ * Commits by every SQLite store of this process. A store's memory forgets what its own writer
+ * changed as it commits; this count tells it that another store of the process (on the same
+ * file, perhaps) committed, which it could not otherwise learn before its next look.
+ */
+let commitsInProcess = 0;
+
+/**
  * What the reader connection last read of subjects (profile, current consent view, sends),
  * for dry runs and other reads outside transactions: a subject decided request after request is
  * read and opened once, not once per request.
  *
- * It is only ever right while nothing was committed: SQLite's `data_version` on the reader tells
- * whether any connection (this store's writer or another process) committed since the last look,
- * and then everything is forgotten. The look costs a read transaction, so reads started together
- * (a dry run's profile, consent view and sends, in one `Promise.all`) share one: it holds until
- * the running code yields, and any read after an `await` looks again. The store also forgets
- * everything as soon as its own writer commits, so that an erased subject's opened profile does
- * not outlive the erasure in memory. So a read through it returns what a fresh read would, and
- * the consent ledger is never used past a change.
+ * It is only ever right while nothing was committed. A commit of this process (this store's
+ * writer or another store's) makes it forget everything at once. Another process's commit is
+ * seen by a look at SQLite's `data_version` on the reader, taken once per turn of the event
+ * loop because it costs a read transaction: whatever another process committed before a request
+ * reached this one (its answer travelled through the event loop, so in an earlier turn) is seen
+ * by that request's reads. So a read through it returns what a fresh read would, and the consent
+ * ledger is never used past a change. Forgetting at once also keeps an erased subject's opened
+ * profile from outliving the erasure in memory.
  *
  * Values handed out are shared: callers treat them as read-only (their types say so).
  */
@@ -28,8 +35,9 @@ export class ReaderMemory {
   readonly #memos = new Map<string, ReadMemo>();
   readonly #dataVersion: Database.Statement<[], number>;
   #seenVersion: number | undefined;
-  /** Whether `data_version` was read since the running code last yielded. */
+  /** Whether `data_version` was read in this turn of the event loop. */
   #looked = false;
+  #seenCommits = commitsInProcess;
 
   constructor(
     reader: Database.Database,
@@ -68,13 +76,19 @@ export class ReaderMemory {
     return [...records];
   }
 
+  /** After the store's own writer committed: everything is forgotten, here and elsewhere. */
+  committed(): void {
+    commitsInProcess += 1;
+    this.forgetAll();
+  }
+
   forgetAll(): void {
     this.#memos.clear();
   }
 
   /** The subject's memo (a fresh one after any commit), refreshed as the most recently used. */
   #memo(subjectId: string): ReadMemo {
-    if (!this.#looked) this.#look();
+    if (!this.#looked || this.#seenCommits !== commitsInProcess) this.#look();
     const memo = this.#memos.get(subjectId) ?? {};
     this.#memos.delete(subjectId);
     this.#memos.set(subjectId, memo);
@@ -87,12 +101,14 @@ export class ReaderMemory {
 
   #look(): void {
     const version = this.#dataVersion.get();
-    if (version !== this.#seenVersion) {
+    if (version !== this.#seenVersion || this.#seenCommits !== commitsInProcess) {
       this.#memos.clear();
       this.#seenVersion = version;
+      this.#seenCommits = commitsInProcess;
     }
+    if (this.#looked) return;
     this.#looked = true;
-    queueMicrotask(() => {
+    setImmediate(() => {
       this.#looked = false;
     });
   }

@@ -317,7 +317,7 @@ class SqliteStore implements Store {
         this.#forgetIfOthersWrote();
         const result = await work(scope);
         this.writer.exec("COMMIT");
-        this.#readMemory.forgetAll();
+        this.#readMemory.committed();
         this.#remember(scope);
         if (scope.shredded) this.#foldWal();
         return result;
