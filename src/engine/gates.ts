@@ -1,9 +1,9 @@
 import { checkPermission } from "../consent/permission.ts";
-import { emptyContext, missingRequired, place, planContext, ruleContext } from "./context.ts";
+import { missingRequired, planContext, ruleContext } from "./context.ts";
 import { isoInstant } from "./instant-format.ts";
 import { modelScore } from "./model-score.ts";
-import type { BundleAttribute, RuleContext } from "./node.ts";
-import { candidateWords } from "./prepared.ts";
+import type { BundleAttribute, CompiledRule, RuleContext } from "./node.ts";
+import { type BundleField, candidateWords } from "./prepared.ts";
 import type { AttributeState, Channel } from "./types.ts";
 import { type Candidate, fail, record, type Stop, type Walk } from "./walk.ts";
 
@@ -97,9 +97,11 @@ function whenCondition(walk: Walk, evidence: readonly string[], detail: string):
   const rule = node.trigger.when;
   if (rule === undefined) return undefined;
   const plan = walk.plan.bundle.trigger;
-  const context = planContext(plan, input.profile, input.event, input.now, true);
-  if (context === undefined) return missingTriggerAttribute(walk, evidence);
-  const matched = rule.evaluate(context);
+  if (missingRequired(plan, input.profile) !== undefined) {
+    return missingTriggerAttribute(walk, evidence);
+  }
+  const context = () => planContext(plan, input.profile, input.event, input.now, false) ?? {};
+  const matched = rule.evaluateFor?.(input.profile, context) ?? rule.evaluate(context());
   const { attributes } = rule;
   if (!matched) return fail(walk, "trigger", NO_TRIGGER_MATCH, { evidence, attributes, detail });
   record(walk, "trigger", { verdict: "pass", evidence, attributes, detail });
@@ -129,17 +131,15 @@ export function contextOf(walk: Walk): RuleContext {
 }
 
 /**
- * 2. freshness: every required bundle attribute is present and within its SLA. The same pass
- * builds the full rule context for the steps after it: a second pass over the profile for the
- * context cost as much again as the check.
+ * 2. freshness: every required bundle attribute is present and within its SLA. The rule
+ * context is built later, and only if a rule has to run (see {@link evaluateRule}).
  */
 export function freshness(walk: Walk): Stop | undefined {
   const { input, plan } = walk;
-  const full = plan.bundle.full;
-  const { context, groups } = emptyContext(full, input.event, input.now);
-  for (const field of full.fields) {
-    const { attribute } = field;
-    const state = input.profile.get(field.name);
+  const { fields } = plan.bundle.full;
+  for (let index = 0; index < fields.length; index++) {
+    const { attribute, name } = fields[index] as BundleField;
+    const state = input.profile.get(name);
     if (state === undefined) {
       if (attribute.optional) continue;
       return missingAttribute(walk, attribute);
@@ -147,11 +147,18 @@ export function freshness(walk: Walk): Stop | undefined {
     if (input.now - state.updatedAt > attribute.freshnessMs) {
       return staleAttribute(walk, attribute, state);
     }
-    place(groups, field, state);
   }
-  walk.context = context;
   record(walk, "freshness", { verdict: "pass", attributes: plan.bundle.names, detail: FRESH });
   return undefined;
+}
+
+/**
+ * A rule over the full bundle context: from the subject's values alone when the rule can answer
+ * from them, else over the context (built once per walk).
+ */
+export function evaluateRule(walk: Walk, rule: CompiledRule): boolean {
+  if (rule.evaluateFor === undefined) return rule.evaluate(contextOf(walk));
+  return rule.evaluateFor(walk.input.profile, () => contextOf(walk));
 }
 
 const FRESH = "bundle is fresh";
@@ -195,7 +202,7 @@ export function eligibility(walk: Walk): Stop | undefined {
     record(walk, "eligibility", { verdict: "pass", detail: "no eligibility rule" });
     return undefined;
   }
-  if (rule !== undefined && !rule.evaluate(contextOf(walk))) {
+  if (rule !== undefined && !evaluateRule(walk, rule)) {
     const { attributes, source: detail } = rule;
     return fail(walk, "eligibility", NOT_ELIGIBLE, { attributes, detail });
   }

@@ -4,6 +4,7 @@ import type {
   Channel,
   GpcMark,
   LawfulBasis,
+  Profile,
   Purpose,
   QuietHours,
 } from "./types.ts";
@@ -26,6 +27,11 @@ export interface CompiledRule {
   /** Bundle attributes the expression reads. */
   readonly attributes: readonly string[];
   evaluate(context: RuleContext): boolean;
+  /**
+   * The same result as `evaluate(context())`, where `context()` builds the rule context from
+   * `profile`; a rule that can answer from the profile's values alone never calls it.
+   */
+  evaluateFor?(profile: Profile, context: () => RuleContext): boolean;
 }
 
 export const ATTRIBUTE_TYPES = ["string", "number", "boolean", "timestamp", "string_list"] as const;

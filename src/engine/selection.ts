@@ -1,7 +1,7 @@
 import { assignArm } from "../experiment/assignment.ts";
 import { pace } from "../pacing/pace.ts";
 import { isKnownZone } from "../pacing/zone-offset.ts";
-import { contextOf } from "./gates.ts";
+import { evaluateRule } from "./gates.ts";
 import { modelScore } from "./model-score.ts";
 import type { ChosenAction } from "./types.ts";
 import { type Candidate, fail, record, type Stop, type Walk } from "./walk.ts";
@@ -163,6 +163,8 @@ function reviewCauses(walk: Walk, spec: NonNullable<Walk["node"]["review"]>): st
     walk.input.profile.has(attribute.name),
   );
   if (sensitive !== undefined) causes.push(`reads ${sensitive.name} (${sensitive.sensitivity})`);
-  if (spec.when?.evaluate(contextOf(walk)) === true) causes.push(`when ${spec.when.source}`);
+  if (spec.when !== undefined && evaluateRule(walk, spec.when)) {
+    causes.push(`when ${spec.when.source}`);
+  }
   return causes;
 }

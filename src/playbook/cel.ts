@@ -4,7 +4,7 @@
 
 import { type ASTNode, Environment, type ParseResult } from "@marcbachmann/cel-js";
 import type { AttributeType, CompiledRule, RuleContext } from "../engine/node.ts";
-import { memoPaths, type ReadPaths, rememberResults } from "./rule-memo.ts";
+import { memoPaths, type ReadPaths, rememberProfileResults, rememberResults } from "./rule-memo.ts";
 
 /** Variables every rule sees besides the bundle's namespaces. */
 export const RULE_VARIABLES: ReadonlySet<string> = new Set(["event", "now"]);
@@ -103,8 +103,15 @@ function compiledRule(
     }
     return result;
   };
+  if (paths === undefined) return { source, attributes, evaluate };
   // A rule over bundle attributes alone is a pure function of their values: remembered.
-  return { source, attributes, evaluate: paths ? rememberResults(paths, evaluate) : evaluate };
+  const names = paths.map(([namespace, field]) => `${namespace}.${field}`);
+  return {
+    source,
+    attributes,
+    evaluate: rememberResults(paths, evaluate),
+    evaluateFor: rememberProfileResults(names, evaluate),
+  };
 }
 
 /** Reads of catalog attributes that the bundle does not hold: the retrieval boundary. */

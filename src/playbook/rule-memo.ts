@@ -9,6 +9,7 @@
 
 import type { ASTNode } from "@marcbachmann/cel-js";
 import type { RuleContext } from "../engine/node.ts";
+import type { Profile } from "../engine/types.ts";
 
 /** How many results one rule keeps; the memo starts afresh when it is full. */
 const CAPACITY = 4096;
@@ -75,6 +76,31 @@ function isAstNode(value: unknown): value is ASTNode {
 }
 
 /**
+ * Results of one rule by key, bounded: the memo starts afresh when full, and stops remembering
+ * for good when, after a trial, fewer than half the lookups found a result.
+ */
+export class ResultMemo {
+  readonly #results = new Map<string, boolean>();
+  #lookups = 0;
+  #hits = 0;
+  /** False once the rule's results proved too rarely reused to be worth a key. */
+  active = true;
+
+  get(key: string): boolean | undefined {
+    this.#lookups += 1;
+    const known = this.#results.get(key);
+    if (known !== undefined) this.#hits += 1;
+    return known;
+  }
+
+  set(key: string, result: boolean): void {
+    if (this.#results.size >= CAPACITY) this.#results.clear();
+    this.#results.set(key, result);
+    if (this.#lookups >= TRIAL && this.#hits * 2 < this.#lookups) this.active = false;
+  }
+}
+
+/**
  * `evaluate` with its results remembered by the values at `paths` in the context.
  *
  * @example
@@ -84,26 +110,48 @@ export function rememberResults(
   paths: ReadPaths,
   evaluate: (context: RuleContext) => boolean,
 ): (context: RuleContext) => boolean {
-  const results = new Map<string, boolean>();
-  let lookups = 0;
-  let hits = 0;
-  let remembering = true;
+  const memo = new ResultMemo();
   return (context) => {
-    if (!remembering) return evaluate(context);
-    const key = valuesKey(context, paths);
+    const key = memo.active ? valuesKey(context, paths) : undefined;
     if (key === undefined) return evaluate(context);
-    lookups += 1;
-    const known = results.get(key);
-    if (known !== undefined) {
-      hits += 1;
-      return known;
-    }
+    const known = memo.get(key);
+    if (known !== undefined) return known;
     const result = evaluate(context);
-    if (results.size >= CAPACITY) results.clear();
-    results.set(key, result);
-    if (lookups >= TRIAL && hits * 2 < lookups) remembering = false;
+    memo.set(key, result);
     return result;
   };
+}
+
+/**
+ * `evaluate` for a subject's profile, remembered by the profile's values of `names` (the
+ * attributes the rule reads), so that a remembered result needs no rule context at all: the
+ * context is built from those same values, and only when the rule must run.
+ */
+export function rememberProfileResults(
+  names: readonly string[],
+  evaluate: (context: RuleContext) => boolean,
+): (profile: Profile, context: () => RuleContext) => boolean {
+  const memo = new ResultMemo();
+  return (profile, context) => {
+    const key = memo.active ? profileKey(profile, names) : undefined;
+    if (key === undefined) return evaluate(context());
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    const result = evaluate(context());
+    memo.set(key, result);
+    return result;
+  };
+}
+
+/** The profile's values of `names` as one key, as {@link valuesKey} makes it. */
+export function profileKey(profile: Profile, names: readonly string[]): string | undefined {
+  let key = "";
+  for (let index = 0; index < names.length; index++) {
+    const part = valueKey(profile.get(names[index] ?? "")?.value);
+    if (part === undefined) return undefined;
+    key += part;
+  }
+  return key;
 }
 
 /**

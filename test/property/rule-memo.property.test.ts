@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
+import { ruleContext } from "../../src/engine/context.ts";
 import type { AttributeType, RuleContext } from "../../src/engine/node.ts";
+import type { AttributeValue } from "../../src/engine/types.ts";
 import { bundleEnvironment, compileRule, type RuleScope } from "../../src/playbook/index.ts";
 import { memoPaths, valuesKey } from "../../src/playbook/rule-memo.ts";
+import { attribute, event, node } from "../support/builders.ts";
 import { propertyRuns } from "../support/property-runs.ts";
 
 const numRuns = propertyRuns();
@@ -71,6 +74,47 @@ describe("remembered rule results", () => {
             expected,
             rule.source,
           );
+        }
+      }),
+      { numRuns },
+    );
+  });
+
+  test("a rule answered from the profile gives what it gives over the context built from it", () => {
+    const subjectNode = node({
+      bundle: [
+        attribute("claim.status"),
+        attribute("claim.amount", { type: "number", optional: true }),
+        attribute("claim.opened_at", { type: "timestamp" }),
+        attribute("claim.tags", { type: "string_list" }),
+        attribute("subject.vip", { type: "boolean" }),
+      ],
+    });
+    const compiled = RULES.map((text) => {
+      const result = compileRule(text, "eligibility", SCOPE, ENVIRONMENT);
+      if (result.rule === undefined) throw new Error(result.problems.join("\n"));
+      return { rule: result.rule, reference: ENVIRONMENT.parse(text) };
+    });
+    const state = (value: AttributeValue) => ({ value, updatedAt: 0 });
+    fc.assert(
+      fc.property(arbContext, ({ claim, subject, now }) => {
+        const profile = new Map(
+          Object.entries({
+            "claim.status": state(claim.status),
+            "claim.opened_at": state(claim.opened_at.getTime()),
+            "claim.tags": state(claim.tags),
+            "subject.vip": state(subject.vip),
+            ...(claim.amount === undefined ? {} : { "claim.amount": state(claim.amount) }),
+          }),
+        );
+        const at = now.getTime();
+        const context = () => ({ ...ruleContext(subjectNode, profile, event(at), at), now });
+        for (const { rule, reference } of compiled) {
+          const expected = outcome(() => reference(context()) === true);
+          const answered = outcome(
+            () => rule.evaluateFor?.(profile, context) ?? rule.evaluate(context()),
+          );
+          assert.equal(answered, expected, rule.source);
         }
       }),
       { numRuns },
