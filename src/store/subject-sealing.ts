@@ -1,9 +1,8 @@
 import {
   isSealed,
-  openText,
   type SubjectCrypto,
   type SubjectKey,
-  sealText,
+  subjectCipher,
 } from "../privacy/subject-crypto.ts";
 
 /** Where a store keeps subject keys (wrapped by the master key). */
@@ -34,6 +33,8 @@ export const ERASED_EVIDENCE = "(erased)";
 export class SubjectSealing {
   #key: SubjectKey | null | undefined;
   #tombstone: string | undefined;
+  /** The cipher of the current key, made once for the many values a transaction seals. */
+  #cipher: ({ readonly key: SubjectKey } & ReturnType<typeof subjectCipher>) | undefined;
 
   constructor(
     readonly subjectId: string,
@@ -69,8 +70,7 @@ export class SubjectSealing {
       key = made.key;
       this.#key = key;
     }
-    const sealingKey = key;
-    return (text) => sealText(sealingKey, this.subjectId, text);
+    return this.#cipherOf(key).seal;
   }
 
   /**
@@ -79,10 +79,16 @@ export class SubjectSealing {
    */
   async opener(): Promise<(value: string) => string | undefined> {
     const key = await this.key();
+    const open = key === undefined ? undefined : this.#cipherOf(key).open;
     return (value) => {
       if (!isSealed(value)) return value;
-      return key === undefined ? undefined : openText(key, this.subjectId, value);
+      return open === undefined ? undefined : open(value);
     };
+  }
+
+  #cipherOf(key: SubjectKey) {
+    if (this.#cipher?.key !== key) this.#cipher = { key, ...subjectCipher(key, this.subjectId) };
+    return this.#cipher;
   }
 
   /** The keyed hash that stands for this subject once erased. */
@@ -95,5 +101,6 @@ export class SubjectSealing {
   forgetKey(): void {
     this.#key?.fill(0);
     this.#key = null;
+    this.#cipher = undefined;
   }
 }
