@@ -100,12 +100,18 @@ function whenCondition(walk: Walk, evidence: readonly string[], detail: string):
   if (missingRequired(plan, input.profile) !== undefined) {
     return missingTriggerAttribute(walk, evidence);
   }
-  const context = () => planContext(plan, input.profile, input.event, input.now, false) ?? {};
-  const matched = rule.evaluateFor?.(input.profile, context) ?? rule.evaluate(context());
+  const matched =
+    rule.evaluateFor?.(input.profile, triggerContext, walk) ?? rule.evaluate(triggerContext(walk));
   const { attributes } = rule;
   if (!matched) return fail(walk, "trigger", NO_TRIGGER_MATCH, { evidence, attributes, detail });
   record(walk, "trigger", { verdict: "pass", evidence, attributes, detail });
   return undefined;
+}
+
+/** The context of the trigger's reads alone (every required one is present). */
+function triggerContext(walk: Walk): RuleContext {
+  const { input, plan } = walk;
+  return planContext(plan.bundle.trigger, input.profile, input.event, input.now, false) ?? {};
 }
 
 function missingTriggerAttribute(walk: Walk, evidence: readonly string[]): Stop {
@@ -158,7 +164,7 @@ export function freshness(walk: Walk): Stop | undefined {
  */
 export function evaluateRule(walk: Walk, rule: CompiledRule): boolean {
   if (rule.evaluateFor === undefined) return rule.evaluate(contextOf(walk));
-  return rule.evaluateFor(walk.input.profile, () => contextOf(walk));
+  return rule.evaluateFor(walk.input.profile, contextOf, walk);
 }
 
 const FRESH = "bundle is fresh";

@@ -28,10 +28,10 @@ export interface CompiledRule {
   readonly attributes: readonly string[];
   evaluate(context: RuleContext): boolean;
   /**
-   * The same result as `evaluate(context())`, where `context()` builds the rule context from
-   * `profile`; a rule that can answer from the profile's values alone never calls it.
+   * The same result as `evaluate(context(from))`, where `context(from)` builds the rule context
+   * from `profile`; a rule that can answer from the profile's values alone never calls it.
    */
-  evaluateFor?(profile: Profile, context: () => RuleContext): boolean;
+  evaluateFor?<T>(profile: Profile, context: (from: T) => RuleContext, from: T): boolean;
 }
 
 export const ATTRIBUTE_TYPES = ["string", "number", "boolean", "timestamp", "string_list"] as const;

@@ -130,14 +130,14 @@ export function rememberResults(
 export function rememberProfileResults(
   names: readonly string[],
   evaluate: (context: RuleContext) => boolean,
-): (profile: Profile, context: () => RuleContext) => boolean {
+): <T>(profile: Profile, context: (from: T) => RuleContext, from: T) => boolean {
   const memo = new ResultMemo();
-  return (profile, context) => {
+  return (profile, context, from) => {
     const key = memo.active ? profileKey(profile, names) : undefined;
-    if (key === undefined) return evaluate(context());
+    if (key === undefined) return evaluate(context(from));
     const known = memo.get(key);
     if (known !== undefined) return known;
-    const result = evaluate(context());
+    const result = evaluate(context(from));
     memo.set(key, result);
     return result;
   };

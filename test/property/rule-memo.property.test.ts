@@ -112,7 +112,7 @@ describe("remembered rule results", () => {
         for (const { rule, reference } of compiled) {
           const expected = outcome(() => reference(context()) === true);
           const answered = outcome(
-            () => rule.evaluateFor?.(profile, context) ?? rule.evaluate(context()),
+            () => rule.evaluateFor?.(profile, context, undefined) ?? rule.evaluate(context()),
           );
           assert.equal(answered, expected, rule.source);
         }
