@@ -1,6 +1,13 @@
 import { v7 as uuidv7 } from "uuid";
 import { createEngine } from "../engine/engine.ts";
-import type { AssentEvent, ConsentRecord, Instant, Profile } from "../engine/types.ts";
+import type {
+  AssentEvent,
+  ConsentRecord,
+  ConsentView,
+  Instant,
+  Profile,
+  SendRecord,
+} from "../engine/types.ts";
 import {
   isSignal,
   signalData,
@@ -22,7 +29,13 @@ import type { AssentApp, DecisionSummary, IngestOutcome } from "./assent-app.ts"
 import { eraseSubject } from "./erasure.ts";
 import { AppError, type FieldProblem } from "./errors.ts";
 import { cancelUnpermitted, recheckDelivery } from "./in-flight.ts";
-import { type DeliveryTarget, decide, decideAndRecord, type RecorderDeps } from "./recorder.ts";
+import {
+  type DecisionReads,
+  type DeliveryTarget,
+  decide,
+  decideAndRecord,
+  type RecorderDeps,
+} from "./recorder.ts";
 import { settleReview, tick } from "./scheduler.ts";
 
 /** Ids and counts only: the app never logs personal data. */
@@ -299,13 +312,27 @@ async function dryRun(
   now: Instant,
 ) {
   if (valid === undefined) return [];
-  const { event } = valid;
-  const reads = {
-    profile: async () => withEventAttributes(await store.profile(event.subjectId), valid),
-    consentView: () => store.consentView(event.subjectId),
-    sends: (since: Instant) => store.sendsOf(event.subjectId, since),
-  };
-  return decide(reads, deps, event, now);
+  return decide(new DryRunReads(store, valid), deps, valid.event, now);
+}
+
+/** What a dry run decides on: the stored subject, with the event's attributes laid over it. */
+class DryRunReads implements DecisionReads {
+  constructor(
+    private readonly store: Store,
+    private readonly valid: ValidEvent,
+  ) {}
+
+  async profile(): Promise<Profile> {
+    return withEventAttributes(await this.store.profile(this.valid.event.subjectId), this.valid);
+  }
+
+  consentView(): Promise<ConsentView> {
+    return this.store.consentView(this.valid.event.subjectId);
+  }
+
+  sends(since: Instant): Promise<SendRecord[]> {
+    return this.store.sendsOf(this.valid.event.subjectId, since);
+  }
 }
 
 /** The stored profile as the event would leave it: each attribute it sets, unless older. */

@@ -163,12 +163,8 @@ class SqliteStore implements Store {
 
   async consentView(subjectId: string, asOf?: Instant): Promise<ConsentView> {
     const reads = this.#read();
-    const read = async () => {
-      const sealing = this.#sealing(subjectId);
-      const view = { open: await sealing.opener(), tombstone: sealing.tombstone() };
-      return readConsentView(reads, subjectId, view, asOf);
-    };
-    return asOf === undefined ? this.#readMemory.consentView(subjectId, read) : read();
+    if (asOf !== undefined) return this.#readConsentView(reads, subjectId, asOf);
+    return this.#readMemory.consentView(subjectId, () => this.#readConsentView(reads, subjectId));
   }
 
   async profile(subjectId: string): Promise<Profile> {
@@ -357,6 +353,12 @@ class SqliteStore implements Store {
    */
   #foldWal(): void {
     this.writer.pragma("wal_checkpoint(TRUNCATE)");
+  }
+
+  async #readConsentView(reads: ReadStatements, subjectId: string, asOf?: Instant) {
+    const sealing = this.#sealing(subjectId);
+    const view = { open: await sealing.opener(), tombstone: sealing.tombstone() };
+    return readConsentView(reads, subjectId, view, asOf);
   }
 
   /** A subject's sealing for one read outside any transaction (on the reader). */
