@@ -48,7 +48,7 @@ export interface NodeFacts {
   readonly model?: ScoringModel;
   /** `id@version` of the node's model, for the decision's versions. */
   readonly modelVersion?: string;
-  /** The attributes the model reads, for the choice step. */
+  /** The attributes the model reads (both arms' models), for the choice step. */
   readonly modelAttributes: readonly string[];
   /** The attributes the eligibility step reads: its rule's and, with a cut-off, the model's. */
   readonly eligibilityAttributes: readonly string[];
@@ -149,16 +149,16 @@ function namespaceOf(name: string): string {
 }
 
 function nodeFacts(node: CompiledNode): NodeFacts {
-  const { model, review } = node;
+  const { review } = node;
+  const model = node.model === undefined ? undefined : boundedModel(node.model, node.bundle);
   const sensitive = review?.sensitive ?? NONE;
   return {
     triggerDetail: `when ${node.trigger.when?.source}`,
     readsTimezone: node.bundle.some((attribute) => attribute.name === "subject.timezone"),
-    model: model === undefined ? undefined : boundedModel(model, node.bundle),
+    model,
     modelVersion: model === undefined ? undefined : `${model.id}@${model.version}`,
-    modelAttributes:
-      model === undefined ? NONE : Object.freeze(Object.keys(model.treated.coefficients)),
-    eligibilityAttributes: eligibilityAttributes(node),
+    modelAttributes: model === undefined ? NONE : modelReads(model),
+    eligibilityAttributes: eligibilityAttributes(node, model),
     sensitive: node.bundle.filter((attribute) => sensitive.includes(attribute.sensitivity)),
   };
 }
@@ -182,17 +182,21 @@ function boundedModel(model: ScoringModel, bundle: readonly BundleAttribute[]): 
   return { ...model, treated, ...(control === undefined ? {} : { control }) };
 }
 
-/** What the eligibility step reads: its rule's attributes and, with a cut-off, the model's. */
-function eligibilityAttributes(node: CompiledNode): readonly string[] {
-  const { model } = node;
-  const names = new Set(node.eligibility?.attributes ?? NONE);
-  if (model?.minScore !== undefined) {
-    for (const logistic of [model.treated, model.control]) {
-      for (const key of Object.keys(logistic?.coefficients ?? {}))
-        names.add(key.split("=")[0] ?? key);
-    }
+/** The attributes a model reads: one per coefficient's attribute (`a=value` reads `a`), sorted. */
+function modelReads(model: ScoringModel): readonly string[] {
+  const names = new Set<string>();
+  for (const logistic of [model.treated, model.control]) {
+    for (const key of Object.keys(logistic?.coefficients ?? {}))
+      names.add(key.split("=")[0] ?? key);
   }
   return Object.freeze([...names].sort());
+}
+
+/** What the eligibility step reads: its rule's attributes and, with a cut-off, the model's. */
+function eligibilityAttributes(node: CompiledNode, model?: ScoringModel): readonly string[] {
+  const rule = node.eligibility?.attributes ?? NONE;
+  if (model?.minScore === undefined) return Object.freeze([...rule].sort());
+  return Object.freeze([...new Set([...rule, ...modelReads(model)])].sort());
 }
 
 function buildNodePlan(node: CompiledNode, memo: NodeMemo, policy: Policy): NodePlan {

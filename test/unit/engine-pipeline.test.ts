@@ -217,18 +217,23 @@ describe("the pipeline", () => {
       version: "1",
       kind: "propensity" as const,
       // account.seats is in the bundle; account.arr is in the profile but not in the bundle.
-      treated: { intercept: 0, coefficients: { "account.seats": 0.5, "account.arr": 1 } },
+      treated: {
+        intercept: 0,
+        coefficients: { "account.seats": 0.5, "account.arr": 1, "account.plan=gold": 0 },
+      },
     };
-    const bundle = [attribute("account.seats", { type: "number" })];
+    const bundle = [attribute("account.seats", { type: "number" }), attribute("account.plan")];
     const profile = profileOf({
       "account.seats": { value: 2, updatedAt: noon },
       "account.arr": { value: 50, updatedAt: noon },
+      "account.plan": { value: "gold", updatedAt: noon },
     });
     // sigmoid(0 + 2 · 0.5) = sigmoid(1) = 0.7310585786300049; arr would have made it ~1.
-    assert.equal(
-      decide({ bundle, model }, noon, { profile }).action?.score,
-      1 / (1 + Math.exp(-1)),
-    );
+    const decision = decide({ bundle, model }, noon, { profile });
+    assert.equal(decision.action?.score, 1 / (1 + Math.exp(-1)));
+    // The choice step names the attributes the model read, not its coefficients.
+    const choice = decision.steps.find((s) => s.step === "choice");
+    assert.deepEqual(choice?.attributes, ["account.plan", "account.seats"]);
   });
 
   test("a model cut-off (min_score) targets by score: at the cut-off is eligible, below is not", () => {
