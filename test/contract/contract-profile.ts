@@ -48,6 +48,25 @@ export function profileContract(open: OpenStore): void {
       assert.equal(profile.get("claim.next_step")?.value, "call");
     }));
 
+  test("the same value set again moves the lineage to a newer event, never to an older one", () =>
+    withStore(open, async (store) => {
+      const subject = freshSubject();
+      const first = event(subject, { occurredAt: T0 + HOUR, source: "crm" });
+      const again = event(subject, { occurredAt: T0 + 2 * HOUR, source: "billing" });
+      const stale = event(subject, { occurredAt: T0, source: "support" });
+      await store.withSubject(subject, (tx) => tx.applyAttributes(first, { "claim.amount": 900 }));
+      const seen = await store.withSubject(subject, async (tx) => {
+        await tx.applyAttributes(again, { "claim.amount": 900 });
+        await tx.applyAttributes(stale, { "claim.amount": 900 });
+        return (await tx.profile()).get("claim.amount");
+      });
+      const expected = { value: 900, updatedAt: again.occurredAt, eventId: again.id };
+      const stored = (await store.profile(subject)).get("claim.amount");
+
+      assert.deepEqual(seen, { ...expected, source: "billing" });
+      assert.deepEqual(stored, { ...expected, source: "billing" });
+    }));
+
   test("on equal occurredAt the larger event id wins, whatever the arrival order", () =>
     withStore(open, async (store) => {
       const [one, two] = [freshSubject(), freshSubject()];

@@ -129,7 +129,13 @@ export class SqliteSubjectTx implements SubjectTx {
     const written: [string, string][] = [];
     for (const [name, value] of Object.entries(values)) {
       const json = JSON.stringify(value);
-      writes.upsertAttribute.run(this.subjectId, name, seal(json), occurredAt, id, source);
+      const current = before.get(name);
+      if (current !== undefined && JSON.stringify(current.value) === json) {
+        const where = [this.subjectId, name, occurredAt, occurredAt, id] as const;
+        writes.touchAttribute.run(occurredAt, id, source, ...where);
+      } else {
+        writes.upsertAttribute.run(this.subjectId, name, seal(json), occurredAt, id, source);
+      }
       written.push([name, json]);
     }
     this.#cache.applyAttributes(before, event, written);

@@ -38,6 +38,12 @@ ON CONFLICT (subject_id, name) DO UPDATE SET
 WHERE excluded.updated_at > attributes.updated_at
    OR (excluded.updated_at = attributes.updated_at AND excluded.event_id >= attributes.event_id)`;
 
+// The same rule, for a value equal to the stored one: only the lineage moves, and the sealed
+// value stays as it is (nothing to seal again).
+const touchAttribute = `
+UPDATE attributes SET updated_at = ?, event_id = ?, source = ?
+WHERE subject_id = ? AND name = ? AND (updated_at < ? OR (updated_at = ? AND event_id <= ?))`;
+
 function ingestWrites(db: Database.Database) {
   return {
     insertEvent: db.prepare<
@@ -48,6 +54,8 @@ function ingestWrites(db: Database.Database) {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`,
     ),
     upsertAttribute: db.prepare<[string, string, string, number, string, string]>(upsertAttribute),
+    touchAttribute:
+      db.prepare<[number, string, string, string, string, number, number, string]>(touchAttribute),
     insertSend: db.prepare<Params>(
       `INSERT INTO sends (subject_id, at, channel, node_id, basis, decision_id)
        VALUES (@subjectId, @at, @channel, @nodeId, @basis, @decisionId)`,
