@@ -6,6 +6,7 @@ import { after, describe, test } from "node:test";
 import Database from "better-sqlite3";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
 import type { Store } from "../../src/store/store.ts";
+import type { Timer } from "../../src/timers/timer.ts";
 import { event, freshSubject, HOUR, logEntry, T0 } from "../contract/contract-fixtures.ts";
 
 /**
@@ -124,6 +125,41 @@ describe("the SQLite writer's memory of subjects", () => {
         assert.equal((await tx.consentView()).erasedAt, T0 + HOUR);
         assert.equal((await tx.decision(entry.decisionId))?.explanationErased, true);
       });
+    });
+  });
+
+  test("remembered pending timers follow creations and settlements, as a fresh read lists them", async () => {
+    await withStore(async (store) => {
+      const subject = freshSubject();
+      const timer = (nodeId: string, dueAt: number): Timer => ({
+        timerId: `timer-${nodeId}-${subject}`,
+        subjectId: subject,
+        nodeId,
+        kind: "delay",
+        dueAt,
+        eventId: "evt-1",
+        causeAt: T0,
+        why: "test",
+        createdAt: T0,
+        status: "pending",
+      });
+      await store.withSubject(subject, async (tx) => {
+        await tx.createTimer(timer("a", T0 + 2 * HOUR));
+        await tx.createTimer(timer("b", T0 + HOUR));
+        await tx.pendingTimers();
+      });
+      const remembered = await store.withSubject(subject, async (tx) => {
+        await tx.settleTimer(`timer-b-${subject}`, "fired", T0 + HOUR);
+        await tx.createTimer(timer("c", T0 + 2 * HOUR));
+        await tx.createTimer(timer("d", T0 + HOUR / 2));
+        return tx.pendingTimers();
+      });
+      const fresh = await store.timersOf(subject);
+      assert.deepEqual(remembered, fresh);
+      assert.deepEqual(
+        fresh.map((each) => each.nodeId),
+        ["d", "a", "c"],
+      );
     });
   });
 

@@ -7,6 +7,7 @@ import type {
   Profile,
   SendRecord,
 } from "../../engine/types.ts";
+import type { Timer } from "../../timers/timer.ts";
 
 /** Sends read at or after `since`, in the order the query returned them. */
 export interface CachedSends {
@@ -19,6 +20,8 @@ export interface CachedViews {
   readonly profile: Profile | undefined;
   readonly consent: ConsentView | undefined;
   readonly sends: CachedSends | undefined;
+  /** Pending timers, soonest first (by due instant, then id), as a read returns them. */
+  readonly timers: readonly Timer[] | undefined;
 }
 
 /**
@@ -34,17 +37,41 @@ export class SubjectCache {
   #profile: Profile | undefined;
   #consent: ConsentView | undefined;
   #sends: CachedSends | undefined;
+  #timers: readonly Timer[] | undefined;
 
   /** Starts from views read earlier (by a committed transaction), or from nothing. */
   constructor(views?: CachedViews) {
     this.#profile = views?.profile;
     this.#consent = views?.consent;
     this.#sends = views?.sends;
+    this.#timers = views?.timers;
   }
 
   /** The views as they stand, to remember once the transaction has committed. */
   views(): CachedViews {
-    return { profile: this.#profile, consent: this.#consent, sends: this.#sends };
+    const timers = this.#timers;
+    return { profile: this.#profile, consent: this.#consent, sends: this.#sends, timers };
+  }
+
+  pendingTimers(read: () => Timer[]): Timer[] {
+    this.#timers ??= read();
+    return [...this.#timers];
+  }
+
+  /** A timer the part created: pending, in its place in the soonest-first order. */
+  timerCreated(timer: Timer): void {
+    if (this.#timers === undefined) return;
+    const created = pendingTimer(timer);
+    const after = (other: Timer) => bySoonest(other, created) > 0;
+    const index = this.#timers.findIndex(after);
+    const timers = [...this.#timers];
+    timers.splice(index === -1 ? timers.length : index, 0, created);
+    this.#timers = timers;
+  }
+
+  /** A timer the part moved out of pending. */
+  timerSettled(timerId: string): void {
+    this.#timers = this.#timers?.filter((timer) => timer.timerId !== timerId);
   }
 
   profile(read: () => Profile): Profile {
@@ -110,7 +137,22 @@ export class SubjectCache {
     this.#profile = undefined;
     this.#consent = undefined;
     this.#sends = undefined;
+    this.#timers = undefined;
   }
+}
+
+/** A pending timer as a read gives it back (`timerOf`): its own copy, in the same shape. */
+function pendingTimer(timer: Timer): Timer {
+  const { timerId, subjectId, nodeId, kind, dueAt, eventId, causeAt, why, createdAt } = timer;
+  return {
+    ...{ timerId, subjectId, nodeId, kind, dueAt, eventId, causeAt, why, createdAt },
+    status: "pending",
+  };
+}
+
+/** `ORDER BY due_at, timer_id`. */
+function bySoonest(a: Timer, b: Timer): number {
+  return a.dueAt - b.dueAt || byUtf8(a.timerId, b.timerId);
 }
 
 /** A profile with its names in the order of the attributes table's primary key. */

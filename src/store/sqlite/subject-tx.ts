@@ -249,7 +249,8 @@ export class SqliteSubjectTx implements SubjectTx {
   }
 
   async pendingTimers(): Promise<Timer[]> {
-    return this.live().reads.pendingTimers.all(this.subjectId).map(timerOf);
+    const { reads } = this.live();
+    return this.#cache.pendingTimers(() => reads.pendingTimers.all(this.subjectId).map(timerOf));
   }
 
   async createTimer(timer: Timer): Promise<void> {
@@ -257,6 +258,7 @@ export class SqliteSubjectTx implements SubjectTx {
     const { timerId, subjectId, nodeId, kind, dueAt, eventId, causeAt, why, createdAt } = timer;
     const row = { timerId, subjectId, nodeId, kind, dueAt, eventId, causeAt, why, createdAt };
     writes.insertTimer.run(row);
+    this.#cache.timerCreated(timer);
   }
 
   async settleTimer(
@@ -264,7 +266,9 @@ export class SqliteSubjectTx implements SubjectTx {
     status: Exclude<TimerStatus, "pending">,
     at: Instant,
   ): Promise<boolean> {
-    return this.live().writes.settleTimer.run(status, at, timerId, this.subjectId).changes > 0;
+    const settled = this.live().writes.settleTimer.run(status, at, timerId, this.subjectId);
+    if (settled.changes > 0) this.#cache.timerSettled(timerId);
+    return settled.changes > 0;
   }
 
   async decision(decisionId: string): Promise<StoredDecision | undefined> {
