@@ -1,4 +1,11 @@
-import { type DestinationStream, type Logger, pino } from "pino";
+import {
+  type Bindings,
+  type ChildLoggerOptions,
+  type DestinationStream,
+  type Logger,
+  pino,
+} from "pino";
+import { censored } from "./log-redaction.ts";
 
 export type { Logger };
 
@@ -20,30 +27,6 @@ export const LOG_ID_KEYS = [
   "reqId",
 ] as const;
 
-/**
- * Paths the logger censors whatever a caller passes. Defence in depth: callers log ids only,
- * but a secret or a contact detail that slips into a field is replaced before it is written.
- */
-const REDACTED_PATHS = [
-  "authorization",
-  "headers.authorization",
-  "req.headers.authorization",
-  "req.headers.cookie",
-  "*.authorization",
-  "secret",
-  "*.secret",
-  "password",
-  "*.password",
-  "email",
-  "*.email",
-  "phone",
-  "*.phone",
-  "name",
-  "*.name",
-  "body",
-  "*.body",
-];
-
 export interface LoggerOptions {
   readonly level: LogLevel;
   /** Where lines go; standard output when absent. Tests pass a stream that keeps them. */
@@ -52,7 +35,8 @@ export interface LoggerOptions {
 
 /**
  * Creates the structured JSON logger: one object per line, fields first and a short lowercase
- * message, ISO timestamps and level names.
+ * message, ISO timestamps and level names. Secrets and contact fields are censored in every
+ * line and in the bindings of every child logger (see `log-redaction.ts`).
  *
  * @example
  * const logger = createLogger({ level: "info" });
@@ -62,8 +46,23 @@ export function createLogger(options: LoggerOptions): Logger {
   const settings = {
     level: options.level,
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label: string) => ({ level: label }) },
-    redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+    formatters: { level: (label: string) => ({ level: label }), log: censored },
   };
-  return options.destination === undefined ? pino(settings) : pino(settings, options.destination);
+  const logger =
+    options.destination === undefined ? pino(settings) : pino(settings, options.destination);
+  return withCensoredChildren(logger);
+}
+
+/**
+ * pino applies `formatters.log` to lines but not to a child's bindings, so children are made
+ * from censored bindings. A child (and its children) is made from its parent by prototype, so
+ * they all inherit this `child`.
+ */
+function withCensoredChildren(logger: Logger): Logger {
+  const makeChild = logger.child;
+  const child = function (this: unknown, bindings: Bindings, options?: ChildLoggerOptions) {
+    const made: unknown = Reflect.apply(makeChild, this, [censored(bindings), options]);
+    return made;
+  };
+  return Object.defineProperty(logger, "child", { value: child, writable: true });
 }
