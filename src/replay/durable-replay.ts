@@ -2,7 +2,8 @@ import { v7 as uuidv7 } from "uuid";
 import { type App, checkConsentPurpose, type ReplayItem, toConsentRecord } from "../app/app.ts";
 import type { DecisionSummary, IngestOutcome } from "../app/assent-app.ts";
 import { AppError, type FieldProblem } from "../app/errors.ts";
-import { validateEvent } from "../ingest/event-validation.ts";
+import { type ValidEvent, validateEvent } from "../ingest/event-validation.ts";
+import type { EventInput } from "../ingest/input-schema.ts";
 import type { Catalog } from "../playbook/catalog.ts";
 import { type ReplayLine, readReplayFile } from "./replay-file.ts";
 import { DecisionTally } from "./summary.ts";
@@ -27,15 +28,22 @@ export interface DurableReplayReport {
 }
 
 /**
- * Lines the check keeps, parsed, for the replay: a file up to this long is read and parsed once.
- * A longer one is read again, so memory stays bounded (a parsed line is around a kilobyte).
+ * Lines the check keeps, parsed and validated, for the replay: a file up to this long is read,
+ * parsed and validated once. A longer one is read again, so memory stays bounded (a parsed line
+ * is around a kilobyte).
  */
 const KEPT_LINES = 100_000;
 
 /** What checking a file found: its number of lines, and the lines when it kept them. */
 export interface CheckedFile {
   readonly count: number;
-  readonly lines: readonly ReplayLine[] | undefined;
+  readonly lines: readonly CheckedLine[] | undefined;
+}
+
+/** A line of the file, with its event as validation made it (each event as of its own time). */
+export interface CheckedLine {
+  readonly line: ReplayLine;
+  readonly valid: ValidEvent | undefined;
 }
 
 /**
@@ -53,8 +61,10 @@ export async function replayDurably(
   checked ??= await checkReplayFile(path, catalog);
   const started = performance.now();
   const run = new ReplayRun(app, options, checked.count);
-  for await (const line of checked.lines ?? readReplayFile(path)) {
-    await run.add(toItem(line, catalog));
+  if (checked.lines !== undefined) {
+    for (const { line, valid } of checked.lines) await run.add(toItem(line, catalog, valid));
+  } else {
+    for await (const line of readReplayFile(path)) await run.add(toItem(line, catalog));
   }
   await run.flush();
   return run.report(performance.now() - started);
@@ -66,15 +76,15 @@ export async function replayDurably(
  */
 export async function checkReplayFile(path: string, catalog: Catalog): Promise<CheckedFile> {
   const problems: FieldProblem[] = [];
-  let lines: ReplayLine[] | undefined = [];
+  let lines: CheckedLine[] | undefined = [];
   let count = 0;
   let code: AppError["code"] = "invalid_request";
   try {
     for await (const line of readReplayFile(path)) {
       count += 1;
-      problemsOf(line, catalog, count, problems);
+      const valid = problemsOf(line, catalog, count, problems);
       lines = count > KEPT_LINES ? undefined : lines;
-      lines?.push(line);
+      lines?.push({ line, valid });
     }
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
@@ -87,22 +97,33 @@ export async function checkReplayFile(path: string, catalog: Catalog): Promise<C
   return { count, lines };
 }
 
-function problemsOf(line: ReplayLine, catalog: Catalog, item: number, problems: FieldProblem[]) {
+/** Adds the line's problems to `problems`; a valid event line gives its validated event. */
+function problemsOf(
+  line: ReplayLine,
+  catalog: Catalog,
+  item: number,
+  problems: FieldProblem[],
+): ValidEvent | undefined {
   try {
-    if (line.kind === "event") validateEvent(line.event, catalog, 0, `line ${item}: /event`);
-    else checkConsentPurpose(line.record, catalog, `line ${item}: /record`);
+    if (line.kind === "event") return validLine(line.event, catalog, `line ${item}: /event`);
+    checkConsentPurpose(line.record, catalog, `line ${item}: /record`);
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     problems.push(...error.fields);
   }
+  return undefined;
 }
 
-function toItem(line: ReplayLine, catalog: Catalog): ReplayItem {
+/** A replayed event is received at the instant it occurred: the replayed clock's. */
+function validLine(event: EventInput, catalog: Catalog, prefix?: string): ValidEvent {
+  return validateEvent(event, catalog, Date.parse(event.occurredAt), prefix);
+}
+
+function toItem(line: ReplayLine, catalog: Catalog, checked?: ValidEvent): ReplayItem {
   if (line.kind === "consent") {
     return { kind: "consent", record: toConsentRecord(line.subjectId, line.record, uuidv7) };
   }
-  const valid = validateEvent(line.event, catalog, Date.parse(line.event.occurredAt));
-  return { kind: "event", valid };
+  return { kind: "event", valid: checked ?? validLine(line.event, catalog) };
 }
 
 /**
