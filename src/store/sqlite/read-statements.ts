@@ -119,6 +119,11 @@ function workReads(db: Database.Database) {
       `SELECT * FROM deferrals WHERE status = 'pending' AND due_at <= ?
        ORDER BY due_at, deferral_id LIMIT ?`,
     ),
+    // No LIMIT: a bound LIMIT makes SQLite walk the due index several times slower.
+    allDueDeferrals: db.prepare<[number], DeferralRow>(
+      `SELECT * FROM deferrals WHERE status = 'pending' AND due_at <= ?
+       ORDER BY due_at, deferral_id`,
+    ),
     expiredReviews: db.prepare<[number], ReviewRow>(
       `SELECT * FROM reviews WHERE status = 'pending' AND expires_at <= ?
        ORDER BY opened_at, review_id`,

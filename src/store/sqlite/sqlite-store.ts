@@ -395,7 +395,7 @@ function groupTx(subjectIds: readonly string[], scope: TxScope): StoreTx {
       const { reads } = scope;
       return {
         timers: reads.dueTimers.all(until).map(timerOf).filter(held),
-        deferrals: reads.dueDeferrals.all(until, -1).map(deferralOf).filter(held),
+        deferrals: reads.allDueDeferrals.all(until).map(deferralOf).filter(held),
         reviews: reads.expiredReviews.all(until).map(reviewOf).filter(held),
       };
     },
