@@ -235,6 +235,8 @@ function ingestOne(
 ): Promise<IngestOutcome> {
   const { event } = valid;
   const tracing = deps.tracing ?? NO_TRACING;
+  // Without an exporter there is no span to open: no fields to build, no wrapping per event.
+  if (!tracing.enabled) return ingestTraced(tx, deps, valid, now, tracing, created);
   const fields = {
     "assent.event_id": event.id,
     "assent.event_type": event.type,
