@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +10,8 @@ import { replayDurably } from "../../src/replay/durable-replay.ts";
 import { writeReplayFile } from "../../src/replay/replay-file.ts";
 import { simulate } from "../../src/simulator/index.ts";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
+import type { Store } from "../../src/store/store.ts";
+import { postgresHarness } from "../contract/postgres-support.ts";
 import { deployment } from "./timers-support.ts";
 
 /**
@@ -29,7 +32,11 @@ const subjects = [
 ].sort();
 
 const root = mkdtempSync(join(tmpdir(), "assent-replay-group-size-"));
-after(() => rmSync(root, { recursive: true, force: true }));
+const postgres = postgresHarness();
+after(async () => {
+  rmSync(root, { recursive: true, force: true });
+  await postgres.dropAll();
+});
 
 /** What a decision decided, without the ids a run draws afresh (timer and consent record ids). */
 function decided(decision: Decision) {
@@ -40,10 +47,13 @@ function decided(decision: Decision) {
 }
 
 /** Replays the stream with `groupSize` into a fresh store; every subject's decisions in order. */
-async function decisionLogs(groupSize: number) {
-  const file = join(root, `saas-${groupSize}.ndjson`);
+async function decisionLogs(groupSize: number, kind: "sqlite" | "postgres" = "sqlite") {
+  const file = join(root, `saas-${groupSize}-${kind}.ndjson`);
   await writeReplayFile(file, items);
-  const store = await openSqliteStore({ path: join(root, `saas-${groupSize}.db`) });
+  const store: Store =
+    kind === "sqlite"
+      ? await openSqliteStore({ path: join(root, `saas-${groupSize}-${randomUUID()}.db`) })
+      : await postgres.open();
   try {
     const app = createApp({ store, deployment, clock: Date.now });
     const report = await replayDurably(app, deployment.catalog, file, { groupSize });
@@ -70,6 +80,16 @@ describe("durable replay group size", () => {
     assert.ok(all.filter((decision) => decision.firing !== undefined).length > 10, "firings");
     assert.ok(all.filter((decision) => decision.outcome === "defer").length > 0, "deferrals");
     assert.equal(all.length, one.report.decisions);
+    assert.equal(many.report.decisions, one.report.decisions);
+    assert.equal(many.report.tally.render(), one.report.tally.render());
+    for (const subjectId of subjects) {
+      assert.deepEqual(many.logs.get(subjectId), one.logs.get(subjectId), subjectId);
+    }
+  });
+
+  test("a group-commit replay on PostgreSQL leaves the decision log of one item per transaction", async () => {
+    const one = await decisionLogs(1);
+    const many = await decisionLogs(500, "postgres");
     assert.equal(many.report.decisions, one.report.decisions);
     assert.equal(many.report.tally.render(), one.report.tally.render());
     for (const subjectId of subjects) {
