@@ -7,7 +7,7 @@ import Database from "better-sqlite3";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
 import type { Store } from "../../src/store/store.ts";
 import type { Timer } from "../../src/timers/timer.ts";
-import { event, freshSubject, HOUR, logEntry, T0 } from "../contract/contract-fixtures.ts";
+import { consent, event, freshSubject, HOUR, logEntry, T0 } from "../contract/contract-fixtures.ts";
 
 /**
  * The SQLite writer remembers what it read of a subject between transactions (SubjectMemory).
@@ -160,6 +160,31 @@ describe("the SQLite writer's memory of subjects", () => {
         fresh.map((each) => each.nodeId),
         ["d", "a", "c"],
       );
+    });
+  });
+
+  test("a remembered consent view follows stored records and contact points, as a fresh read", async () => {
+    await withStore(async (store) => {
+      const subject = freshSubject();
+      const first = consent(subject, { capturedAt: T0 + 2 * HOUR });
+      await store.withSubject(subject, async (tx) => {
+        await tx.appendConsent(first);
+        await tx.setContact("sms", "US");
+        await tx.consentView();
+      });
+      const remembered = await store.withSubject(subject, async (tx) => {
+        await tx.appendConsent(consent(subject, { capturedAt: T0 + HOUR, express: true }));
+        await tx.appendConsent(consent(subject, { capturedAt: T0 + 2 * HOUR, expiresAt: T0 }));
+        await tx.appendConsent({ ...first, evidence: "a second copy is not stored" });
+        await tx.setContact("email", "EU");
+        await tx.setContact("sms", "EU");
+        return tx.consentView();
+      });
+      const fresh = await store.consentView(subject);
+      assert.deepEqual(remembered, fresh);
+      assert.equal(remembered.records.length, 3);
+      assert.deepEqual(Object.keys(remembered.contacts), Object.keys(fresh.contacts));
+      assert.deepEqual(Object.keys(fresh.contacts), ["email", "sms"]);
     });
   });
 

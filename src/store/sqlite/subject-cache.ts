@@ -2,6 +2,8 @@ import type {
   AssentEvent,
   AttributeState,
   AttributeValue,
+  Channel,
+  ConsentRecord,
   ConsentView,
   Instant,
   Profile,
@@ -126,6 +128,28 @@ export class SubjectCache {
 
   forgetConsent(): void {
     this.#consent = undefined;
+  }
+
+  /**
+   * A record the part stored, in the view's place for it: after every record captured at or
+   * before it (a read orders by capture instant, then by insertion).
+   */
+  consentAppended(record: ConsentRecord): void {
+    const view = this.#consent;
+    if (view === undefined) return;
+    const records = [...view.records];
+    const index = records.findIndex((other) => other.capturedAt > record.capturedAt);
+    records.splice(index === -1 ? records.length : index, 0, record);
+    this.#consent = { ...view, records };
+  }
+
+  /** A contact point the part set, with the contacts in channel order as a read gives them. */
+  contactSet(channel: Channel, jurisdiction: string): void {
+    const view = this.#consent;
+    if (view === undefined) return;
+    const entries = Object.entries({ ...view.contacts, [channel]: { jurisdiction } });
+    const contacts = Object.fromEntries(entries.sort(([a], [b]) => byUtf8(a, b)));
+    this.#consent = { ...view, contacts };
   }
 
   forgetSends(): void {

@@ -35,7 +35,7 @@ import {
   sqliteSealing,
 } from "./erasure-tx.ts";
 import type { ReadStatements } from "./read-statements.ts";
-import { eventOf } from "./rows.ts";
+import { consentOf, eventOf } from "./rows.ts";
 import { SubjectCache } from "./subject-cache.ts";
 import type { SubjectMemo, SubjectMemory } from "./subject-memory.ts";
 import { timerOf } from "./timer-statements.ts";
@@ -154,14 +154,14 @@ export class SqliteSubjectTx implements SubjectTx {
   async appendConsent(record: ConsentRecord): Promise<void> {
     const { writes } = this.live(record.subjectId);
     const evidence = (await this.sealing().sealer())(record.evidence);
-    this.#cache.forgetConsent();
-    writes.insertConsent.run({
-      ...record,
-      evidence,
+    const columns = {
       expiresAt: record.expiresAt ?? null,
       express: record.express === undefined ? null : Number(record.express),
       jurisdiction: record.jurisdiction ?? null,
-    });
+    };
+    const result = writes.insertConsent.run({ ...record, evidence, ...columns });
+    // A record whose id was stored before changes nothing (ON CONFLICT DO NOTHING).
+    if (result.changes > 0) this.#cache.consentAppended(storedConsent(record, columns));
   }
 
   async appendSuppression(record: SuppressionRecord): Promise<void> {
@@ -172,8 +172,8 @@ export class SqliteSubjectTx implements SubjectTx {
 
   async setContact(channel: Channel, jurisdiction: string): Promise<void> {
     const { writes } = this.live();
-    this.#cache.forgetConsent();
     writes.upsertContact.run(this.subjectId, channel, jurisdiction);
+    this.#cache.contactSet(channel, jurisdiction);
   }
 
   async recordGpc(at: Instant): Promise<void> {
@@ -320,4 +320,17 @@ export class SqliteSubjectTx implements SubjectTx {
     if (recordSubjectId !== this.subjectId) throw new StoreError("outside_transaction");
     return this.scope;
   }
+}
+
+/** A consent record as a read of the row just inserted gives it back (`consentOf`). */
+function storedConsent(
+  record: ConsentRecord,
+  columns: { expiresAt: number | null; express: number | null; jurisdiction: string | null },
+): ConsentRecord {
+  const { id, subjectId, purpose, channel, kind, capturedAt, source, evidence } = record;
+  return consentOf({
+    ...{ id, subject_id: subjectId, purpose, channel, kind, captured_at: capturedAt },
+    ...{ expires_at: columns.expiresAt, express: columns.express },
+    ...{ jurisdiction: columns.jurisdiction, source, evidence },
+  });
 }
