@@ -134,9 +134,10 @@ export class SubjectCache {
    * A record the part stored, in the view's place for it: after every record captured at or
    * before it (a read orders by capture instant, then by insertion).
    */
-  consentAppended(record: ConsentRecord): void {
+  consentAppended(stored: () => ConsentRecord): void {
     const view = this.#consent;
     if (view === undefined) return;
+    const record = stored();
     const records = [...view.records];
     const index = records.findIndex((other) => other.capturedAt > record.capturedAt);
     records.splice(index === -1 ? records.length : index, 0, record);
@@ -169,7 +170,15 @@ export class SubjectCache {
 function pendingTimer(timer: Timer): Timer {
   const { timerId, subjectId, nodeId, kind, dueAt, eventId, causeAt, why, createdAt } = timer;
   return {
-    ...{ timerId, subjectId, nodeId, kind, dueAt, eventId, causeAt, why, createdAt },
+    timerId,
+    subjectId,
+    nodeId,
+    kind,
+    dueAt,
+    eventId,
+    causeAt,
+    why,
+    createdAt,
     status: "pending",
   };
 }

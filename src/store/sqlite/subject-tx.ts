@@ -161,7 +161,7 @@ export class SqliteSubjectTx implements SubjectTx {
     };
     const result = writes.insertConsent.run({ ...record, evidence, ...columns });
     // A record whose id was stored before changes nothing (ON CONFLICT DO NOTHING).
-    if (result.changes > 0) this.#cache.consentAppended(storedConsent(record, columns));
+    if (result.changes > 0) this.#cache.consentAppended(() => storedConsent(record, columns));
   }
 
   async appendSuppression(record: SuppressionRecord): Promise<void> {
@@ -327,10 +327,17 @@ function storedConsent(
   record: ConsentRecord,
   columns: { expiresAt: number | null; express: number | null; jurisdiction: string | null },
 ): ConsentRecord {
-  const { id, subjectId, purpose, channel, kind, capturedAt, source, evidence } = record;
   return consentOf({
-    ...{ id, subject_id: subjectId, purpose, channel, kind, captured_at: capturedAt },
-    ...{ expires_at: columns.expiresAt, express: columns.express },
-    ...{ jurisdiction: columns.jurisdiction, source, evidence },
+    id: record.id,
+    subject_id: record.subjectId,
+    purpose: record.purpose,
+    channel: record.channel,
+    kind: record.kind,
+    captured_at: record.capturedAt,
+    expires_at: columns.expiresAt,
+    express: columns.express,
+    jurisdiction: columns.jurisdiction,
+    source: record.source,
+    evidence: record.evidence,
   });
 }
