@@ -43,15 +43,18 @@ export async function decideAndRecord(
   firing?: TimerFiring,
 ): Promise<DecisionSummary[]> {
   const tracing = deps.tracing ?? NO_TRACING;
-  const fields = () => ({ "assent.event_id": event.id, "assent.subject_id": event.subjectId });
   const decisions = tracing.enabled
-    ? await tracing.inSpan("assent.decide", fields(), () =>
+    ? await tracing.inSpan("assent.decide", eventFields(event), () =>
         decide(tx, deps, event, now, only, firing),
       )
     : await decide(tx, deps, event, now, only, firing);
   const summaries: DecisionSummary[] = [];
   for (const decision of decisions) summaries.push(await record(tx, deps, decision, now));
   return summaries;
+}
+
+function eventFields(event: AssentEvent) {
+  return { "assent.event_id": event.id, "assent.subject_id": event.subjectId };
 }
 
 /** What deciding reads from the store. */

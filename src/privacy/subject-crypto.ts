@@ -90,13 +90,25 @@ export function openText(key: SubjectKey, subjectId: string, sealed: string): st
 /**
  * {@link sealText} and {@link openText} for one subject and key, for many values in a row: the
  * subject id is encoded once. Each seal still draws a fresh IV.
+ *
+ * @example const cipher = new SubjectCipher(key, "s-1"); cipher.open(cipher.seal("x")) // "x"
  */
-export function subjectCipher(key: SubjectKey, subjectId: string) {
-  const aad = Buffer.from(subjectId, "utf8");
-  return {
-    seal: (text: string): string => seal(key, aad, Buffer.from(text, "utf8")),
-    open: (sealed: string): string => open(key, aad, sealed).toString("utf8"),
-  };
+export class SubjectCipher {
+  readonly #key: SubjectKey;
+  readonly #aad: Buffer;
+
+  constructor(key: SubjectKey, subjectId: string) {
+    this.#key = key;
+    this.#aad = Buffer.from(subjectId, "utf8");
+  }
+
+  seal(text: string): string {
+    return seal(this.#key, this.#aad, Buffer.from(text, "utf8"));
+  }
+
+  open(sealed: string): string {
+    return open(this.#key, this.#aad, sealed).toString("utf8");
+  }
 }
 
 /** Whether a stored value is sealed (rather than plaintext written before sealing existed). */

@@ -1,8 +1,8 @@
 import {
   isSealed,
+  SubjectCipher,
   type SubjectCrypto,
   type SubjectKey,
-  subjectCipher,
 } from "../privacy/subject-crypto.ts";
 
 /** Where a store keeps subject keys (wrapped by the master key). */
@@ -22,6 +22,9 @@ export interface SealingState {
   readonly tombstone: string | undefined;
 }
 
+type Sealer = (text: string) => string;
+type Opener = (sealed: string) => string;
+
 /** Stands in for a consent record's evidence once the subject was erased. */
 export const ERASED_EVIDENCE = "(erased)";
 
@@ -34,7 +37,7 @@ export class SubjectSealing {
   #key: SubjectKey | null | undefined;
   #tombstone: string | undefined;
   /** The cipher of the current key, made once for the many values a transaction seals. */
-  #cipher: ({ readonly key: SubjectKey } & ReturnType<typeof subjectCipher>) | undefined;
+  #cipher: { readonly key: SubjectKey; readonly seal: Sealer; readonly open: Opener } | undefined;
 
   constructor(
     readonly subjectId: string,
@@ -87,7 +90,10 @@ export class SubjectSealing {
   }
 
   #cipherOf(key: SubjectKey) {
-    if (this.#cipher?.key !== key) this.#cipher = { key, ...subjectCipher(key, this.subjectId) };
+    if (this.#cipher?.key !== key) {
+      const cipher = new SubjectCipher(key, this.subjectId);
+      this.#cipher = { key, seal: cipher.seal.bind(cipher), open: cipher.open.bind(cipher) };
+    }
     return this.#cipher;
   }
 

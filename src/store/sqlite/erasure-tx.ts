@@ -27,14 +27,26 @@ export function sqliteSealing(
   writes?: WriteStatements,
   known?: SealingState,
 ): SubjectSealing {
-  const keys: KeyStore = {
-    read: async (id) => reads.subjectKey.get(id)?.wrapped,
-    create: async (id, wrapped, at) => {
-      if (writes === undefined) throw new Error("subject keys are created only in a transaction");
-      writes.insertSubjectKey.run(id, wrapped, at);
-    },
-  };
-  return new SubjectSealing(subjectId, crypto, keys, Date.now, known);
+  return new SubjectSealing(subjectId, crypto, new SqliteKeys(reads, writes), Date.now, known);
+}
+
+/** Subject keys in the `subject_keys` table (a class: no closures made per subject). */
+class SqliteKeys implements KeyStore {
+  constructor(
+    private readonly reads: ReadStatements,
+    private readonly writes: WriteStatements | undefined,
+  ) {}
+
+  async read(subjectId: string): Promise<string | undefined> {
+    return this.reads.subjectKey.get(subjectId)?.wrapped;
+  }
+
+  async create(subjectId: string, wrapped: string, at: number): Promise<void> {
+    if (this.writes === undefined) {
+      throw new Error("subject keys are created only in a transaction");
+    }
+    this.writes.insertSubjectKey.run(subjectId, wrapped, at);
+  }
 }
 
 /** A decision of `subjectId` by id, its sealed steps opened where the key still exists. */
