@@ -23,18 +23,21 @@ export interface RequestFailure {
 /** Route parameters that are ids, logged under the fixed id keys. */
 const ID_PARAMS = ["subjectId", "decisionId", "reviewId"] as const;
 
-function idsOf(params: unknown): Record<string, string> {
-  const ids: Record<string, string> = {};
-  if (typeof params !== "object" || params === null) {
-    return ids;
-  }
+function addIds(fields: Record<string, unknown>, params: unknown): void {
+  if (typeof params !== "object" || params === null) return;
   for (const key of ID_PARAMS) {
     const value: unknown = Reflect.get(params, key);
-    if (typeof value === "string") {
-      ids[key] = value;
-    }
+    if (typeof value === "string") fields[key] = value;
   }
-  return ids;
+}
+
+function addFailure(fields: Record<string, unknown>, failure: RequestFailure | null): void {
+  if (failure === null) return;
+  fields.errorId = failure.errorId;
+  fields.code = failure.code;
+  if (failure.fault === undefined) return;
+  fields.errorName = failure.fault.errorName;
+  fields.frames = failure.fault.frames;
 }
 
 function levelOf(statusCode: number): "info" | "error" {
@@ -47,16 +50,14 @@ function levelOf(statusCode: number): "info" | "error" {
  * parameters and, for a failure, its code and error id. Never headers, never bodies.
  */
 export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
-  const failure = request.failure;
-  const fields = {
+  const fields: Record<string, unknown> = {
     method: request.method,
     route: request.routeOptions.url ?? null,
     statusCode: reply.statusCode,
     durationMs: Math.round(reply.elapsedTime * 10) / 10,
     keyId: request.keyId,
-    ...idsOf(request.params),
-    ...(failure === null ? {} : { errorId: failure.errorId, code: failure.code }),
-    ...failure?.fault,
   };
+  addIds(fields, request.params);
+  addFailure(fields, request.failure);
   request.log[levelOf(reply.statusCode)](fields, "request completed");
 }

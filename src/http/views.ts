@@ -7,8 +7,16 @@ import type { Timer } from "../timers/timer.ts";
  * inside, instants are epoch milliseconds. Everything else passes through unchanged.
  */
 
+/** The last instant formatted: decisions answered in the same millisecond share it. */
+let lastInstant = Number.NaN;
+let lastIso = "";
+
 function iso(instant: Instant): string {
-  return new Date(instant).toISOString();
+  if (instant !== lastInstant) {
+    lastIso = new Date(instant).toISOString();
+    lastInstant = instant;
+  }
+  return lastIso;
 }
 
 function isoOrAbsent(instant: Instant | undefined): string | undefined {
