@@ -86,11 +86,15 @@ export class ReaderMemory {
     this.#memos.clear();
   }
 
-  /** The subject's memo (a fresh one after any commit), refreshed as the most recently used. */
+  /**
+   * The subject's memo (a fresh one after any commit). Past the limit the subject remembered
+   * longest is forgotten: a plain bound on memory, as any commit empties it all anyway.
+   */
   #memo(subjectId: string): ReadMemo {
     if (!this.#looked || this.#seenCommits !== commitsInProcess) this.#look();
-    const memo = this.#memos.get(subjectId) ?? {};
-    this.#memos.delete(subjectId);
+    const known = this.#memos.get(subjectId);
+    if (known !== undefined) return known;
+    const memo: ReadMemo = {};
     this.#memos.set(subjectId, memo);
     if (this.#memos.size > this.limit) {
       const [oldest] = this.#memos.keys();
