@@ -30,7 +30,7 @@ interface DurableRun {
   readonly report: DurableReplayReport;
   /** CPU milliseconds (user + system) the process spent during the replay. */
   readonly cpuMs: number;
-  /** Transactions the replay committed: one per group and one per deferral tick. */
+  /** Transactions the replay committed: one per group (timers and deferrals come due inside it). */
   readonly transactions: number;
 }
 
