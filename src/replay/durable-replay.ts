@@ -40,11 +40,11 @@ export interface CheckedFile {
   readonly lines: readonly CheckedLine[] | undefined;
 }
 
-/** A line of the file, with its event as validation made it (each event as of its own time). */
-export interface CheckedLine {
-  readonly line: ReplayLine;
-  readonly valid: ValidEvent | undefined;
-}
+/**
+ * A line of the file as the replay takes it: an event as validation made it (as of its own time;
+ * the parsed line is not kept), or a consent line.
+ */
+export type CheckedLine = { readonly valid: ValidEvent } | { readonly line: ReplayLine };
 
 /**
  * Replays a file through the whole pipeline with the event times as the clock, writing to the
@@ -62,7 +62,7 @@ export async function replayDurably(
   const started = performance.now();
   const run = new ReplayRun(app, options, checked.count);
   if (checked.lines !== undefined) {
-    for (const { line, valid } of checked.lines) await run.add(toItem(line, catalog, valid));
+    for (const checkedLine of checked.lines) await run.add(itemOf(checkedLine, catalog));
   } else {
     for await (const line of readReplayFile(path)) await run.add(toItem(line, catalog));
   }
@@ -84,7 +84,7 @@ export async function checkReplayFile(path: string, catalog: Catalog): Promise<C
       count += 1;
       const valid = problemsOf(line, catalog, count, problems);
       lines = count > KEPT_LINES ? undefined : lines;
-      lines?.push({ line, valid });
+      lines?.push(valid === undefined ? { line } : { valid });
     }
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
@@ -119,11 +119,17 @@ function validLine(event: EventInput, catalog: Catalog, prefix?: string): ValidE
   return validateEvent(event, catalog, Date.parse(event.occurredAt), prefix);
 }
 
-function toItem(line: ReplayLine, catalog: Catalog, checked?: ValidEvent): ReplayItem {
+function itemOf(checked: CheckedLine, catalog: Catalog): ReplayItem {
+  return "valid" in checked
+    ? { kind: "event", valid: checked.valid }
+    : toItem(checked.line, catalog);
+}
+
+function toItem(line: ReplayLine, catalog: Catalog): ReplayItem {
   if (line.kind === "consent") {
     return { kind: "consent", record: toConsentRecord(line.subjectId, line.record, uuidv7) };
   }
-  return { kind: "event", valid: checked ?? validLine(line.event, catalog) };
+  return { kind: "event", valid: validLine(line.event, catalog) };
 }
 
 /**
