@@ -23,16 +23,18 @@ function isoOrAbsent(instant: Instant | undefined): string | undefined {
   return instant === undefined ? undefined : iso(instant);
 }
 
-/** A decision with its explanation steps and sentence, instants in ISO 8601. */
+/**
+ * A decision with its explanation steps and sentence, instants in ISO 8601, fields in the
+ * decision's order. `deferUntil` and `timer` are replaced only when present: a view holding them
+ * as undefined took twice as long to build and write (decide answers one view per decision).
+ */
 export function decisionView(decision: Decision) {
+  const { deferUntil, timer } = decision;
   return {
     ...decision,
     decidedAt: iso(decision.decidedAt),
-    deferUntil: isoOrAbsent(decision.deferUntil),
-    timer:
-      decision.timer === undefined
-        ? undefined
-        : { ...decision.timer, dueAt: iso(decision.timer.dueAt) },
+    ...(deferUntil === undefined ? undefined : { deferUntil: iso(deferUntil) }),
+    ...(timer === undefined ? undefined : { timer: { ...timer, dueAt: iso(timer.dueAt) } }),
   };
 }
 
