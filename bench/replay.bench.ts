@@ -3,6 +3,8 @@
  * fresh SQLite file (events/s), against the raw better-sqlite3 insert rate of the very rows that
  * replay wrote, into a fresh file with the same schema and pragmas, in as many transactions.
  * Run with `npm run bench`; sizes from BENCH_REPLAY_SUBJECTS, BENCH_REPLAY_DAYS, BENCH_REPLAY_GROUP.
+ * The replay is timed whole, the file's check (parse, validate) included; both sides run once on
+ * a small stream first, so that what is timed is the steady rate, not the compiler warming up.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,6 +20,8 @@ import { envNumber, format, printBlock, verdict, writeSaasReplay } from "./suppo
 const SUBJECTS = envNumber("BENCH_REPLAY_SUBJECTS", 2000);
 const DAYS = envNumber("BENCH_REPLAY_DAYS", 30);
 const GROUP = envNumber("BENCH_REPLAY_GROUP", 500);
+/** Subjects of the warm-up stream replayed (and inserted raw) before the timed runs. */
+const WARM_SUBJECTS = 300;
 
 /** One table's rows as the replay left them, in insertion order. */
 interface TableRows {
@@ -30,6 +34,8 @@ interface DurableRun {
   readonly report: DurableReplayReport;
   /** CPU milliseconds (user + system) the process spent during the replay. */
   readonly cpuMs: number;
+  /** Wall milliseconds of the whole replay: reading and checking the file, then the run. */
+  readonly wallMs: number;
   /** Transactions the replay committed: one per group (timers and deferrals come due inside it). */
   readonly transactions: number;
 }
@@ -56,8 +62,10 @@ async function replayIntoSqlite(file: string, db: string): Promise<DurableRun> {
   const app = countingApp(createApp({ store, deployment, clock: Date.now }), counter);
   try {
     const cpu = process.cpuUsage();
+    const started = performance.now();
     const report = await replayDurably(app, deployment.catalog, file, { groupSize: GROUP });
-    return { report, cpuMs: cpuMsSince(cpu), transactions: counter.transactions };
+    const wallMs = performance.now() - started;
+    return { report, cpuMs: cpuMsSince(cpu), wallMs, transactions: counter.transactions };
   } finally {
     await store.close();
   }
@@ -148,6 +156,12 @@ async function main(): Promise<void> {
     process.stdout.write(`replay: simulating SaaS, ${SUBJECTS} subjects × ${DAYS} days…\n`);
     const lines = await writeSaasReplay(file, SUBJECTS, DAYS);
 
+    // Both sides first run once on a small stream, so that neither is timed while compiling.
+    const warmFile = join(dir, "warm.ndjson");
+    await writeSaasReplay(warmFile, WARM_SUBJECTS, DAYS);
+    const warm = await replayIntoSqlite(warmFile, join(dir, "warm.db"));
+    insertRaw(join(dir, "warm-raw.db"), readWrittenRows(join(dir, "warm.db")), warm.transactions);
+
     const durable = await replayIntoSqlite(file, join(dir, "replay.db"));
     const tables = readWrittenRows(join(dir, "replay.db"));
     const raw = insertRaw(join(dir, "raw.db"), tables, durable.transactions);
@@ -158,10 +172,11 @@ async function main(): Promise<void> {
 }
 
 function report(lines: number, durable: DurableRun, tables: readonly TableRows[], raw: Timing) {
-  const { report, transactions } = durable;
+  const { report, transactions, wallMs } = durable;
   const rows = tables.reduce((sum, { rows }) => sum + rows.length, 0);
   const perTable = tables.map(({ table, rows }) => `${table} ${format(rows.length)}`).join(", ");
-  const replayRate = report.events / (report.elapsedMs / 1000);
+  // The whole replay, as a user waits for it: the file's check (parse, validate) included.
+  const replayRate = report.events / (wallMs / 1000);
   const rawEventRate = report.events / (raw.ms / 1000);
   const ratio = replayRate / rawEventRate;
   const consent = report.items - report.events;
@@ -173,7 +188,7 @@ function report(lines: number, durable: DurableRun, tables: readonly TableRows[]
     ["durable replay", `${format(replayRate)} events/s`],
     [
       "  detail",
-      `${format(report.elapsedMs)} ms wall, ${format(durable.cpuMs)} ms CPU; ${format(report.decisions)} decisions; group ${GROUP}, ${format(transactions)} transactions; synchronous=NORMAL`,
+      `${format(wallMs)} ms wall (of which ${format(report.elapsedMs)} ms after the file's check), ${format(durable.cpuMs)} ms CPU; ${format(report.decisions)} decisions; group ${GROUP}, ${format(transactions)} transactions; synchronous=NORMAL`,
     ],
     ["rows written", `${format(rows)}: ${perTable}`],
     [
