@@ -340,11 +340,11 @@ class DryRunReads implements DecisionReads {
 /** The stored profile as the event would leave it: each attribute it sets, unless older. */
 function withEventAttributes(stored: Profile, { event, attributes }: ValidEvent): Profile {
   const profile = new Map(stored);
+  const { id: eventId, source, occurredAt: updatedAt } = event;
   for (const [name, value] of Object.entries(attributes)) {
     const current = profile.get(name);
-    if (current === undefined || current.updatedAt <= event.occurredAt) {
-      const lineage = { eventId: event.id, source: event.source };
-      profile.set(name, { value, updatedAt: event.occurredAt, ...lineage });
+    if (current === undefined || current.updatedAt <= updatedAt) {
+      profile.set(name, { value, updatedAt, eventId, source });
     }
   }
   return profile;

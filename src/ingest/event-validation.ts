@@ -132,16 +132,15 @@ function readAttributes(
 ): Record<string, AttributeValue> {
   const attributes: Record<string, AttributeValue> = {};
   for (const [name, raw] of Object.entries(input.data)) {
-    const pointer = `${prefix}/data/${escapePointer(name)}`;
     const type = catalog.attributes.get(name)?.type;
     if (!allowed.has(name) || type === undefined) {
       const expected = `one of the attributes ${input.type} v${input.schemaVersion} may set: ${[...allowed].join(", ") || "none"}`;
-      problems.push({ pointer, expected });
+      problems.push({ pointer: dataPointer(prefix, name), expected });
       continue;
     }
     const value = coerce(raw, type);
-    if (value === undefined) problems.push({ pointer, expected: EXPECTED[type] });
-    else attributes[name] = value;
+    if (value !== undefined) attributes[name] = value;
+    else problems.push({ pointer: dataPointer(prefix, name), expected: EXPECTED[type] });
   }
   return attributes;
 }
@@ -187,6 +186,11 @@ function toEvent(input: EventInput, receivedAt: Instant): AssentEvent {
     source: input.source,
     data: input.data,
   };
+}
+
+/** Where a data field is, made only for a problem: every event ingested or decided comes here. */
+function dataPointer(prefix: string, name: string): string {
+  return `${prefix}/data/${escapePointer(name)}`;
 }
 
 function escapePointer(key: string): string {
