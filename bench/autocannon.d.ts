@@ -6,6 +6,8 @@ declare module "autocannon" {
     readonly method?: "GET" | "POST";
     readonly headers?: Readonly<Record<string, string>>;
     readonly body?: string;
+    /** Requests each connection sends in turn, instead of the one above. */
+    readonly requests?: readonly { readonly method?: "GET" | "POST"; readonly body?: string }[];
     readonly connections?: number;
     readonly duration?: number;
     readonly overallRate?: number;

@@ -3,7 +3,13 @@
  * bare fastify route answering the same JSON, both on loopback and driven by autocannon from a
  * worker thread: first at the highest rate each sustains (req/s, p99), then at a fixed rate
  * (p99, corrected for coordinated omission). Run with `npm run bench`; knobs BENCH_HTTP_SECONDS,
- * BENCH_HTTP_WARMUP, BENCH_HTTP_CONNECTIONS, BENCH_HTTP_RATE, BENCH_HTTP_SUBJECTS.
+ * BENCH_HTTP_WARMUP, BENCH_HTTP_CONNECTIONS, BENCH_HTTP_RATE, BENCH_HTTP_SUBJECTS,
+ * BENCH_HTTP_INGEST (events/s ingested while deciding).
+ *
+ * The requests cycle through the events of many subjects. Decide is run twice: read-only, when
+ * the store may answer a subject's reads from memory (nothing commits, so nothing is stale), and
+ * while the app ingests events, as a live service does: every commit makes the store forget what
+ * it read, so most decides read the subject afresh. The targets are judged on the second.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -30,12 +36,17 @@ const CONNECTIONS = envNumber("BENCH_HTTP_CONNECTIONS", 10);
 const RATE = envNumber("BENCH_HTTP_RATE", 2000);
 /** Subjects replayed into the store first, so that a decision reads a real profile and ledger. */
 const SUBJECTS = envNumber("BENCH_HTTP_SUBJECTS", 200);
+/** Events per second the app ingests (each its own commit) during the "while ingesting" runs. */
+const INGEST_RATE = envNumber("BENCH_HTTP_INGEST", 100);
+/** Distinct subjects the decide requests cycle through. */
+const DECIDE_SUBJECTS = 50;
 
 /** What autocannon sends: one valid decide request, the same every time. */
 interface Target {
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
+  /** Request bodies, sent in turn by every connection. */
+  readonly bodies: readonly string[];
 }
 
 /** Req/s and latency of one autocannon run. */
@@ -57,16 +68,55 @@ async function seed(app: App, dir: string): Promise<EventInput[]> {
 }
 
 /**
- * The most recent simulated event that a playbook decides on, re-dated to now: a dry run of
- * it reads the subject's stored profile, ledger and sends, and answers at least one decision.
+ * For each of up to `count` subjects, their most recent simulated event that a playbook decides
+ * on, re-dated to now: a dry run of it reads the subject's stored profile, ledger and sends, and
+ * answers at least one decision.
  */
-async function decidingEvent(app: App, events: readonly EventInput[]): Promise<EventInput> {
+async function decidingEvents(
+  app: App,
+  events: readonly EventInput[],
+  count: number,
+): Promise<EventInput[]> {
   const occurredAt = new Date().toISOString();
+  const chosen = new Map<string, EventInput>();
   for (const event of events) {
+    if (chosen.size >= count) break;
+    if (chosen.has(event.subjectId)) continue;
     const current = { ...event, id: `bench-${event.id}`, occurredAt };
-    if ((await app.dryRun(current)).length > 0) return current;
+    if ((await app.dryRun(current)).length > 0) chosen.set(event.subjectId, current);
   }
-  throw new Error("no simulated event gives a decision; the benchmark would time an empty answer");
+  if (chosen.size === 0) {
+    throw new Error("no simulated event gives a decision; the benchmark would time empty answers");
+  }
+  return [...chosen.values()];
+}
+
+/**
+ * Ingests `perSecond` events (each stored, decided and committed on its own), re-dated to now
+ * with new ids, until stopped; stopping waits for the last one and throws if any failed.
+ */
+function startIngest(app: App, events: readonly EventInput[], perSecond: number) {
+  let sent = 0;
+  let pending: Promise<unknown> = Promise.resolve();
+  let failure: unknown;
+  const timer = setInterval(() => {
+    const event = events[sent % events.length] as EventInput;
+    sent += 1;
+    const fresh = {
+      ...event,
+      id: `ingest-${sent}-${event.id}`,
+      occurredAt: new Date().toISOString(),
+    };
+    pending = app.ingest([fresh]).catch((error: unknown) => {
+      failure ??= error;
+    });
+  }, 1000 / perSecond);
+  return async (): Promise<number> => {
+    clearInterval(timer);
+    await pending;
+    if (failure !== undefined) throw failure;
+    return sent;
+  };
 }
 
 /** A fastify route with nothing behind it, answering `answer` to every POST /v1/decide. */
@@ -91,7 +141,7 @@ async function drive(target: Target, seconds: number, overallRate?: number): Pro
     url: target.url,
     method: "POST",
     headers: target.headers,
-    body: target.body,
+    requests: target.bodies.map((body) => ({ method: "POST" as const, body })),
     connections: CONNECTIONS,
     duration: seconds,
     overallRate,
@@ -111,14 +161,19 @@ function refuseFailures(url: string, result: Result): void {
   );
 }
 
-async function measure(decide: Target, bare: Target) {
+async function measure(
+  decide: Target,
+  bare: Target,
+  ingesting: <T>(run: () => Promise<T>) => Promise<T>,
+) {
   await drive(decide, WARMUP);
   await drive(bare, WARMUP);
-  const decideMax = await drive(decide, SECONDS);
+  const decideReadOnly = await drive(decide, SECONDS);
+  const decideMax = await ingesting(() => drive(decide, SECONDS));
   const bareMax = await drive(bare, SECONDS);
-  const decideFixed = await drive(decide, SECONDS, RATE);
+  const decideFixed = await ingesting(() => drive(decide, SECONDS, RATE));
   const bareFixed = await drive(bare, SECONDS, RATE);
-  return { decideMax, bareMax, decideFixed, bareFixed };
+  return { decideReadOnly, decideMax, bareMax, decideFixed, bareFixed };
 }
 
 async function main(): Promise<void> {
@@ -129,7 +184,8 @@ async function main(): Promise<void> {
   const closers: (() => Promise<unknown>)[] = [() => store.close()];
   try {
     process.stdout.write(`http: seeding SQLite with ${SUBJECTS} SaaS subjects × 30 days…\n`);
-    const event = await decidingEvent(app, await seed(app, dir));
+    const seeded = await seed(app, dir);
+    const events = await decidingEvents(app, seeded, DECIDE_SUBJECTS);
 
     // Production settings: one info line per request, written (here to /dev/null) synchronously.
     const sink = destination({ dest: "/dev/null", sync: true });
@@ -146,17 +202,25 @@ async function main(): Promise<void> {
     const decideUrl = `${await server.listen({ host: "127.0.0.1", port: 0 })}/v1/decide`;
 
     const headers = { "content-type": "application/json", authorization: `Bearer ${key.secret}` };
-    const body = JSON.stringify(event);
-    const answer = await firstAnswer(decideUrl, headers, body);
+    const bodies = events.map((event) => JSON.stringify(event));
+    const answer = await firstAnswer(decideUrl, headers, bodies[0] ?? "");
     const bare = await bareRoute(answer);
     closers.unshift(() => bare.server.close());
 
     process.stdout.write(
-      `http: ${event.type} dry run (${answerSize(answer)}), ${SECONDS} s per run after ${WARMUP} s warm-up, ${CONNECTIONS} connections\n`,
+      `http: dry runs of ${events.length} subjects' events (the first: ${answerSize(answer)}), ${SECONDS} s per run after ${WARMUP} s warm-up, ${CONNECTIONS} connections; ingesting ${INGEST_RATE} events/s during the runs marked so\n`,
     );
-    const decide = { url: decideUrl, headers, body };
-    const figures = await measure(decide, { url: `${bare.url}/v1/decide`, headers, body });
-    report(figures);
+    const ingesting = async <T>(run: () => Promise<T>): Promise<T> => {
+      const stop = startIngest(app, seeded, INGEST_RATE);
+      try {
+        return await run();
+      } finally {
+        await stop();
+      }
+    };
+    const decide = { url: decideUrl, headers, bodies };
+    const bareTarget = { url: `${bare.url}/v1/decide`, headers, bodies };
+    report(await measure(decide, bareTarget, ingesting));
   } finally {
     for (const close of closers) await close();
     rmSync(dir, { recursive: true, force: true });
@@ -177,15 +241,23 @@ function answerSize(answer: unknown): string {
 }
 
 function report(figures: Awaited<ReturnType<typeof measure>>): void {
-  const { decideMax, bareMax, decideFixed, bareFixed } = figures;
+  const { decideReadOnly, decideMax, bareMax, decideFixed, bareFixed } = figures;
   const ratio = decideMax.perSecond / bareMax.perSecond;
+  const readOnlyRatio = decideReadOnly.perSecond / bareMax.perSecond;
   const latency = (load: Load) => `p50 ${load.p50} ms, p99 ${load.p99} ms`;
   const rate = (load: Load) => `${format(load.perSecond)} req/s`;
   printBlock([
-    ["HTTP decide (max)", `${rate(decideMax)}, ${latency(decideMax)}`],
+    [
+      "decide, read-only",
+      `${rate(decideReadOnly)}, ${latency(decideReadOnly)} (${readOnlyRatio.toFixed(2)}× bare)`,
+    ],
+    ["decide, ingesting", `${rate(decideMax)}, ${latency(decideMax)}`],
     ["bare fastify (max)", `${rate(bareMax)}, ${latency(bareMax)}`],
-    ["ratio", `${ratio.toFixed(2)}× the bare route`],
-    [`decide at ${format(RATE)}/s`, `${latency(decideFixed)} (achieved ${rate(decideFixed)})`],
+    ["ratio", `${ratio.toFixed(2)}× the bare route (decide while ingesting)`],
+    [
+      `decide at ${format(RATE)}/s`,
+      `${latency(decideFixed)} (achieved ${rate(decideFixed)}, ingesting)`,
+    ],
     [`bare at ${format(RATE)}/s`, `${latency(bareFixed)} (achieved ${rate(bareFixed)})`],
     [
       "targets",
