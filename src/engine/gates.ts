@@ -222,6 +222,18 @@ export function eligibility(walk: Walk): Stop | undefined {
 
 const NONE: readonly string[] = Object.freeze([]);
 
+/**
+ * The score to four decimals, or to as many more as it takes for the printed score to compare
+ * with the cut-off as the score does (0.499975 against 0.5 reads 0.49998, not 0.5000).
+ */
+function scoreWords(score: number, cutOff: number): string {
+  for (let digits = 4; digits <= 17; digits++) {
+    const text = score.toFixed(digits);
+    if (Number(text) >= cutOff === score >= cutOff) return text;
+  }
+  return String(score);
+}
+
 /** Targeting by the model: eligible at or above the cut-off (the score is kept for choice). */
 function modelCutOff(walk: Walk, cutOff: number): Stop | undefined {
   const { plan, node } = walk;
@@ -229,7 +241,7 @@ function modelCutOff(walk: Walk, cutOff: number): Stop | undefined {
   const rule = node.eligibility === undefined ? "" : `${node.eligibility.source}; `;
   const attributes = plan.facts.eligibilityAttributes;
   const compared = score >= cutOff ? "at or above" : "below";
-  const detail = `${rule}model ${plan.facts.modelVersion} scores ${score.toFixed(4)}, ${compared} its cut-off ${cutOff}`;
+  const detail = `${rule}model ${plan.facts.modelVersion} scores ${scoreWords(score, cutOff)}, ${compared} its cut-off ${cutOff}`;
   if (score >= cutOff) {
     record(walk, "eligibility", { verdict: "pass", attributes, detail });
     return undefined;

@@ -45,7 +45,7 @@ export const REASONS = {
   },
   not_eligible: {
     outcome: "suppress",
-    meaning: "the node's eligibility rule was false",
+    meaning: "the node's eligibility rule was false, or its model scored below the cut-off",
     sentence: "Nothing was sent because the message did not apply to you.",
   },
   no_lawful_basis: {

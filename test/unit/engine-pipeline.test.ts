@@ -263,6 +263,10 @@ describe("the pipeline", () => {
       profile: seats(10),
     });
     assert.equal(ruled.reason, "not_eligible", "the rule is checked before the model");
+    // sigmoid(−0.0001) = 0.499975…: four decimals would print 0.5000 against a cut-off of 0.5.
+    const close = { ...model, treated: { intercept: -0.0001, coefficients: {} }, minScore: 0.5 };
+    const closeStep = decide({ bundle, model: close }, noon, { profile: seats(10) }).steps.at(-1);
+    assert.equal(closeStep?.detail, "model renewal@3 scores 0.49998, below its cut-off 0.5");
     assert.equal(ruled.steps.at(-1)?.detail, "account.seats > 100.0");
   });
 });
