@@ -227,6 +227,8 @@ const NONE: readonly string[] = Object.freeze([]);
  * with the cut-off as the score does (0.499975 against 0.5 reads 0.49998, not 0.5000).
  */
 function scoreWords(score: number, cutOff: number): string {
+  // Four decimals are off by at most 0.00005, so a score this far from the cut-off reads true.
+  if (Math.abs(score - cutOff) >= 1e-4) return score.toFixed(4);
   for (let digits = 4; digits <= 17; digits++) {
     const text = score.toFixed(digits);
     if (Number(text) >= cutOff === score >= cutOff) return text;
