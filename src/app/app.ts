@@ -212,7 +212,9 @@ async function replayGroup(
       const subjectTx = tx.subject(subjectOf(item));
       if (item.kind === "consent") {
         await subjectTx.appendConsent(item.record);
-        await cancelUnpermitted(subjectTx, deps, at);
+        // Pending work the record no longer permits is cancelled and logged, as it happened.
+        const cancelled = await cancelUnpermitted(subjectTx, deps, at);
+        if (cancelled.decisions.length > 0) fired(cancelled.decisions);
         continue;
       }
       const created: Timer[] = [];
@@ -269,8 +271,9 @@ async function ingestTraced(
   }
   if (isSignal(event.type)) {
     await applySignal(tx, event, consent);
-    await cancelUnpermitted(tx, deps, Math.max(now, event.occurredAt));
-    return { eventId: event.id, status: "accepted", decisions: [] };
+    // The signal's decisions are the cancellations of pending work it no longer permits.
+    const cancelled = await cancelUnpermitted(tx, deps, Math.max(now, event.occurredAt));
+    return { eventId: event.id, status: "accepted", decisions: cancelled.decisions };
   }
   await tracing.inSpan("assent.profile.update", fields, () =>
     tx.applyAttributes(event, attributes),

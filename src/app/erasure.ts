@@ -25,7 +25,7 @@ export async function eraseSubject(
       return { subjectId, erasedAt: before, alreadyErased: true, deleted: none, cancelled };
     }
     const work = await cancelAll(tx, deps, at, erasedRefusal(at));
-    const cancelled = { ...work, timers: await cancelTimers(tx, at) };
+    const cancelled = { ...work.counts, timers: await cancelTimers(tx, at) };
     const deleted = await tx.erase(at);
     return { subjectId, erasedAt: at, alreadyErased: false, deleted, cancelled };
   });

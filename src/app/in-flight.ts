@@ -2,6 +2,7 @@ import { checkPermission, type PermissionReason } from "../consent/permission.ts
 import { REASONS } from "../engine/reasons.ts";
 import type { ConsentView, Decision, ExplanationStep, Instant } from "../engine/types.ts";
 import type { Delivery, PendingWork, Store, SubjectTx } from "../store/store.ts";
+import type { DecisionSummary } from "./assent-app.ts";
 import { findNode, type RecorderDeps, record } from "./recorder.ts";
 
 /**
@@ -27,6 +28,12 @@ export interface CancelledCounts {
   deliveries: number;
 }
 
+/** What a cancellation did: how much work of each kind, and the decisions that logged it. */
+export interface Cancelled {
+  readonly counts: CancelledCounts;
+  readonly decisions: readonly DecisionSummary[];
+}
+
 /**
  * Cancels the subject's pending work that `view` no longer permits as of `at`, logging one
  * decision per cancelled decision. Work of a node no playbook has any more is left to the
@@ -36,9 +43,9 @@ export async function cancelUnpermitted(
   tx: SubjectTx,
   deps: RecorderDeps,
   at: Instant,
-): Promise<CancelledCounts> {
+): Promise<Cancelled> {
   const pending = await tx.pendingWork();
-  if (pending.length === 0) return noneCancelled();
+  if (pending.length === 0) return { counts: noneCancelled(), decisions: [] };
   const view = await tx.consentView();
   return cancelInFlight(tx, deps, pending, at, (decision) => refusalOf(view, deps, decision, at));
 }
@@ -49,7 +56,7 @@ export async function cancelAll(
   deps: RecorderDeps,
   at: Instant,
   refusal: Refusal,
-): Promise<CancelledCounts> {
+): Promise<Cancelled> {
   return cancelInFlight(tx, deps, await tx.pendingWork(), at, () => refusal);
 }
 
@@ -121,8 +128,9 @@ async function cancelInFlight(
   pending: readonly PendingWork[],
   at: Instant,
   refuse: (decision: Decision) => Refusal | undefined,
-): Promise<CancelledCounts> {
+): Promise<Cancelled> {
   const counts = noneCancelled();
+  const decisions: DecisionSummary[] = [];
   for (const [decisionId, works] of byDecision(pending)) {
     const stored = await tx.decision(decisionId);
     const refusal = stored === undefined ? undefined : refuse(stored.decision);
@@ -131,9 +139,9 @@ async function cancelInFlight(
       await tx.cancelWork(work, cancelReason(refusal), at);
       counts[COUNTED[work.kind]] += 1;
     }
-    await record(tx, deps, cancellation(stored.decision, works, refusal, at), at);
+    decisions.push(await record(tx, deps, cancellation(stored.decision, works, refusal, at), at));
   }
-  return counts;
+  return { counts, decisions };
 }
 
 const COUNTED = {

@@ -87,6 +87,34 @@ describe("durable replay group size", () => {
     }
   });
 
+  test("a replay counts the cancellations its consent records log, as the log holds them", async () => {
+    const retail = simulate({
+      playbook: "retail",
+      subjects: 400,
+      days: 60,
+      seed: 7,
+      start: Date.UTC(2026, 0, 5),
+    });
+    const file = join(root, "retail.ndjson");
+    await writeReplayFile(file, retail);
+    const store = await openSqliteStore({ path: join(root, `retail-${randomUUID()}.db`) });
+    try {
+      const app = createApp({ store, deployment, clock: Date.now });
+      const report = await replayDurably(app, deployment.catalog, file, { groupSize: 500 });
+      const ids = new Set(
+        retail.flatMap((item) => (item.kind === "event" ? [item.event.subjectId] : [])),
+      );
+      const logged = [];
+      for (const subjectId of ids) logged.push(...(await store.decisionsOf(subjectId, 100_000)));
+      const cancelled = logged.filter((entry) => entry.decision.reason === "withdrawn_in_flight");
+      assert.ok(cancelled.length > 0, "the stream withdraws consent from pending sends");
+      assert.equal(report.decisions, logged.length);
+      assert.match(report.tally.render(), /withdrawn_in_flight/);
+    } finally {
+      await store.close();
+    }
+  });
+
   test("a group-commit replay on PostgreSQL leaves the decision log of one item per transaction", async () => {
     const one = await decisionLogs(1);
     const many = await decisionLogs(500, "postgres");
