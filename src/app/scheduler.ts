@@ -82,7 +82,10 @@ async function redecide(tx: SubjectTx, deps: RecorderDeps, deferral: Deferral) {
   return decideAndRecord(tx, deps, event, deferral.dueAt, node, firing);
 }
 
-/** Expires a review in the caller's transaction; undefined when a person settled it first. */
+/**
+ * Expires a review in the caller's transaction; undefined when a person settled it between the
+ * list and the lock (their verdict stands).
+ */
 async function expireHeld(tx: SubjectTx, deps: RecorderDeps, review: Review, now: Instant) {
   const stored = await tx.decision(review.decisionId);
   if (stored === undefined) throw new AppError("not_found", `no decision ${review.decisionId}`);
@@ -105,17 +108,10 @@ async function expireReviews(
   const overdue = pending.filter((review) => review.expiresAt <= now);
   const expired: DecisionSummary[] = [];
   for (const review of overdue) {
-    try {
-      await store.withSubject(review.subjectId, async (tx) => {
-        const decision = await original(store, review);
-        await tx.settleReview(review.reviewId, "expired", review.expiresAt);
-        const outcome = concluded(decision, "review_expired", review.expiresAt);
-        expired.push(await record(tx, deps, outcome, now));
-      });
-    } catch (error) {
-      // A person settled it between the list and the lock: their verdict stands.
-      if (!(error instanceof StoreError && error.code === "review_not_pending")) throw error;
-    }
+    const outcome = await store.withSubject(review.subjectId, (tx) =>
+      expireHeld(tx, deps, review, now),
+    );
+    if (outcome !== undefined) expired.push(outcome);
   }
   return expired;
 }

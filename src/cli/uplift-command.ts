@@ -178,7 +178,8 @@ function runStudy(flags: StudyFlags): void {
 function nodeCommand(): Command {
   return new Command("node")
     .description(
-      "print the retail category-campaign node's eligibility rule and model (with its targeting cut-off, min_score), as YAML to paste into examples/playbooks/retail.yaml",
+      "print the retail category-campaign node's eligibility rule and model (with its " +
+        "targeting cut-off, min_score), as YAML to paste into examples/playbooks/retail.yaml",
     )
     .requiredOption("--model <file>", "a model written by assent uplift train")
     .addHelpText("after", "\nExample:\n  npx assent uplift node --model category-visit.json\n")

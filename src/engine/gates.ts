@@ -243,7 +243,8 @@ function modelCutOff(walk: Walk, cutOff: number): Stop | undefined {
   const rule = node.eligibility === undefined ? "" : `${node.eligibility.source}; `;
   const attributes = plan.facts.eligibilityAttributes;
   const compared = score >= cutOff ? "at or above" : "below";
-  const detail = `${rule}model ${plan.facts.modelVersion} scores ${scoreWords(score, cutOff)}, ${compared} its cut-off ${cutOff}`;
+  const scores = `model ${plan.facts.modelVersion} scores ${scoreWords(score, cutOff)}`;
+  const detail = `${rule}${scores}, ${compared} its cut-off ${cutOff}`;
   if (score >= cutOff) {
     record(walk, "eligibility", { verdict: "pass", attributes, detail });
     return undefined;

@@ -138,12 +138,16 @@ export const Model = z.strictObject({
   kind: z.enum(["propensity", "uplift"]),
   treated: Logistic,
   control: Logistic.optional().meta({ description: "uplift only: the control-arm model" }),
-  min_score: z.number().optional().meta({
-    description:
-      "eligible only at or above this score (propensity: strictly between 0 and 1; uplift: p(treated) − p(control), strictly between −1 and 1)",
-    exclusiveMinimum: -1,
-    exclusiveMaximum: 1,
-  }),
+  min_score: z
+    .number()
+    .optional()
+    .meta({
+      description:
+        "eligible only at or above this score (propensity: strictly between 0 and 1; " +
+        "uplift: p(treated) − p(control), strictly between −1 and 1)",
+      exclusiveMinimum: -1,
+      exclusiveMaximum: 1,
+    }),
 });
 export type Model = z.infer<typeof Model>;
 
