@@ -4,7 +4,7 @@
 
 import { type ASTNode, Environment, type ParseResult } from "@marcbachmann/cel-js";
 import type { AttributeType, CompiledRule, RuleContext } from "../engine/node.ts";
-import { memoPaths, type ReadPaths, rememberProfileResults, rememberResults } from "./rule-memo.ts";
+import { memoReads, rememberProfileResults } from "./rule-memo.ts";
 
 /** Variables every rule sees besides the bundle's namespaces. */
 export const RULE_VARIABLES: ReadonlySet<string> = new Set(["event", "now"]);
@@ -86,15 +86,15 @@ export function compileRule(
   }
 
   const attributes = [...new Set(reads)].filter((name) => scope.bundle.has(name)).sort();
-  const paths = memoPaths(parsed.ast, new Set(scope.bundle.keys()));
-  return { rule: compiledRule(text, attributes, parsed, paths), problems: [] };
+  const remembered = memoReads(parsed.ast, new Set(scope.bundle.keys()));
+  return { rule: compiledRule(text, attributes, parsed, remembered), problems: [] };
 }
 
 function compiledRule(
   source: string,
   attributes: readonly string[],
   parsed: ParseResult,
-  paths: ReadPaths | undefined,
+  remembered: readonly string[] | undefined,
 ): CompiledRule {
   const evaluate = (context: RuleContext): boolean => {
     const result: unknown = parsed(context);
@@ -103,14 +103,13 @@ function compiledRule(
     }
     return result;
   };
-  if (paths === undefined) return { source, attributes, evaluate };
+  if (remembered === undefined) return { source, attributes, evaluate };
   // A rule over bundle attributes alone is a pure function of their values: remembered.
-  const names = paths.map(([namespace, field]) => `${namespace}.${field}`);
   return {
     source,
     attributes,
-    evaluate: rememberResults(paths, evaluate),
-    evaluateFor: rememberProfileResults(names, evaluate),
+    evaluate,
+    evaluateFor: rememberProfileResults(remembered, evaluate),
   };
 }
 

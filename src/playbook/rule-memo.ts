@@ -16,14 +16,14 @@ const CAPACITY = 4096;
 /** After this many lookups, a rule whose results are rarely reused stops being remembered. */
 const TRIAL = 4 * CAPACITY;
 
-/** `[namespace, field]` of each attribute a rule reads, in a fixed order. */
-export type ReadPaths = readonly (readonly [string, string])[];
-
 /**
- * The attribute paths of a rule whose result depends on them alone, or undefined when it may
- * depend on anything else (then it is not remembered).
+ * The attributes a rule reads, sorted, when its result depends on them alone; undefined when it
+ * may depend on anything else (then it is not remembered).
  */
-export function memoPaths(root: ASTNode, bundle: ReadonlySet<string>): ReadPaths | undefined {
+export function memoReads(
+  root: ASTNode,
+  bundle: ReadonlySet<string>,
+): readonly string[] | undefined {
   const reads = new Set<string>();
   const identifiers: ASTNode[] = [];
   const selected = new Set<ASTNode>();
@@ -39,10 +39,7 @@ export function memoPaths(root: ASTNode, bundle: ReadonlySet<string>): ReadPaths
   }
   // Every identifier must be the namespace of a bundle attribute read: nothing else is read.
   if (identifiers.some((identifier) => !selected.has(identifier))) return undefined;
-  return [...reads].sort().map((name) => {
-    const cut = name.indexOf(".");
-    return [name.slice(0, cut), name.slice(cut + 1)] as const;
-  });
+  return [...reads].sort();
 }
 
 function attributeSelect(node: ASTNode): { name: string; target: ASTNode } | undefined {
@@ -101,28 +98,6 @@ export class ResultMemo {
 }
 
 /**
- * `evaluate` with its results remembered by the values at `paths` in the context.
- *
- * @example
- * const fast = rememberResults(paths, (context) => parsed(context) === true);
- */
-export function rememberResults(
-  paths: ReadPaths,
-  evaluate: (context: RuleContext) => boolean,
-): (context: RuleContext) => boolean {
-  const memo = new ResultMemo();
-  return (context) => {
-    const key = memo.active ? valuesKey(context, paths) : undefined;
-    if (key === undefined) return evaluate(context);
-    const known = memo.get(key);
-    if (known !== undefined) return known;
-    const result = evaluate(context);
-    memo.set(key, result);
-    return result;
-  };
-}
-
-/**
  * `evaluate` for a subject's profile, remembered by the profile's values of `names` (the
  * attributes the rule reads), so that a remembered result needs no rule context at all: the
  * context is built from those same values, and only when the rule must run.
@@ -143,26 +118,15 @@ export function rememberProfileResults(
   };
 }
 
-/** The profile's values of `names` as one key, as {@link valuesKey} makes it. */
+/**
+ * The profile's values of `names` as one string that differs whenever a value differs: each is
+ * tagged by type, and strings and lists carry their length. Undefined for a value of any other
+ * kind (then the rule runs).
+ */
 export function profileKey(profile: Profile, names: readonly string[]): string | undefined {
   let key = "";
   for (let index = 0; index < names.length; index++) {
     const part = valueKey(profile.get(names[index] ?? "")?.value);
-    if (part === undefined) return undefined;
-    key += part;
-  }
-  return key;
-}
-
-/**
- * The values at `paths` as one string that differs whenever a value differs: each is tagged
- * by type, and strings carry their length. Undefined for a value of any other kind.
- */
-export function valuesKey(context: RuleContext, paths: ReadPaths): string | undefined {
-  let key = "";
-  for (const [namespace, field] of paths) {
-    const group = context[namespace] as Readonly<Record<string, unknown>> | undefined;
-    const part = valueKey(group?.[field]);
     if (part === undefined) return undefined;
     key += part;
   }
@@ -181,12 +145,11 @@ function valueKey(value: unknown): string | undefined {
     case "undefined":
       return "u";
     default:
-      return objectKey(value);
+      return listKey(value);
   }
 }
 
-function objectKey(value: unknown): string | undefined {
-  if (value instanceof Date) return `d${value.getTime()};`;
+function listKey(value: unknown): string | undefined {
   if (Array.isArray(value) && value.every((item) => typeof item === "string")) {
     const text = JSON.stringify(value);
     return `l${text.length}:${text}`;
