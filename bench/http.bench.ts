@@ -8,8 +8,9 @@
  *
  * The requests cycle through the events of many subjects. Decide is run twice: read-only, when
  * the store may answer a subject's reads from memory (nothing commits, so nothing is stale), and
- * while the app ingests events, as a live service does: every commit makes the store forget what
- * it read, so most decides read the subject afresh. The targets are judged on the second.
+ * while the app ingests events, as a live service does: each commit makes the store forget what
+ * it read of the subjects it touched, and the events ingested are those same subjects' latest,
+ * so decides keep reading subjects afresh. The targets are judged on the second.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";

@@ -106,3 +106,45 @@ test("a withdrawal committed by another process suppresses the next dry run", as
     await kind.cleanUp();
   }
 });
+
+test("a commit forgets only the subjects it touched: another subject's reads stay remembered", async () => {
+  const kind = sqliteKind();
+  const { store } = await kind.open();
+  try {
+    const app = appOn(store, { now: NOW });
+    await granted(app, "s-5");
+    await granted(app, "s-6");
+    const before = await store.profile("s-5");
+    assert.equal(await store.profile("s-5"), before, "read twice, opened once");
+
+    await app.recordConsent("s-6", consent("withdrawal", NOW - HOUR));
+    assert.equal(await store.profile("s-5"), before, "s-6's commit leaves s-5 remembered");
+    assert.deepEqual(await dryRunOutcome(app, "s-5", "e-1"), ["act", "eligible"]);
+    assert.deepEqual(await dryRunOutcome(app, "s-6", "e-2"), ["suppress", "consent_withdrawn"]);
+
+    await app.ingest([event("s-5-more", "lead.captured", "s-5", { "contact.name": "Ada" }, NOW)]);
+    const after = await store.profile("s-5");
+    assert.notEqual(after, before, "s-5's own commit makes it read afresh");
+    assert.equal(after.get("contact.name")?.eventId, "s-5-more");
+  } finally {
+    await store.close();
+    await kind.cleanUp();
+  }
+});
+
+test("a commit by another store of this process forgets every subject at once", async () => {
+  const kind = sqliteKind();
+  const { store, where } = await kind.open();
+  const other = await openSqliteStore({ path: where, now: () => NOW });
+  try {
+    const app = appOn(store, { now: NOW });
+    await granted(app, "s-7");
+    const before = await store.profile("s-7");
+    await appOn(other, { now: NOW }).recordConsent("s-8", consent("grant", NOW - HOUR));
+    assert.notEqual(await store.profile("s-7"), before);
+  } finally {
+    await other.close();
+    await store.close();
+    await kind.cleanUp();
+  }
+});

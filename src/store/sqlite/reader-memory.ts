@@ -9,9 +9,10 @@ interface ReadMemo {
 }
 
 /**
- * Commits by every SQLite store of this process. A store's memory forgets what its own writer
- * changed as it commits; this count tells it that another store of the process (on the same
- * file, perhaps) committed, which it could not otherwise learn before its next look.
+ * Commits by every SQLite store of this process. A store's memory forgets the subjects its own
+ * writer's transactions touched as they commit; this count tells it that another store of the
+ * process (on the same file, perhaps) committed, which it could not otherwise learn before its
+ * next look.
  */
 let commitsInProcess = 0;
 
@@ -20,14 +21,16 @@ let commitsInProcess = 0;
  * for dry runs and other reads outside transactions: a subject decided request after request is
  * read and opened once, not once per request.
  *
- * It is only ever right while nothing was committed. A commit of this process (this store's
- * writer or another store's) makes it forget everything at once. Another process's commit is
- * seen by a look at SQLite's `data_version` on the reader, taken once per turn of the event
- * loop because it costs a read transaction: whatever another process committed before a request
- * reached this one (its answer travelled through the event loop, so in an earlier turn) is seen
- * by that request's reads. So a read through it returns what a fresh read would, and the consent
- * ledger is never used past a change. Forgetting at once also keeps an erased subject's opened
- * profile from outliving the erasure in memory.
+ * A memo is only ever right while nothing of its subject was committed. Every row it holds is
+ * a subject's own (read `WHERE subject_id = ?`), and every write of this store's transactions
+ * goes through a part for its subject, so a commit of this store's writer forgets exactly the
+ * subjects it touched, an erased subject included. Any other commit forgets everything: another
+ * store of this process is counted at once; another process is seen by a look at SQLite's
+ * `data_version` on the writer connection, which changes only when a connection other than the
+ * writer commits, taken once per turn of the event loop: whatever another process committed
+ * before a request reached this one (its answer travelled through the event loop, so in an
+ * earlier turn) is seen by that request's reads. So a read through it returns what a fresh read
+ * would, and the consent ledger is never used past a change.
  *
  * Values handed out are shared: callers treat them as read-only (their types say so).
  */
@@ -37,13 +40,18 @@ export class ReaderMemory {
   #seenVersion: number | undefined;
   /** Whether `data_version` was read in this turn of the event loop. */
   #looked = false;
-  #seenCommits = commitsInProcess;
+  /** Commits of this process not made by this store's writer, when last looked. */
+  #seenForeign = 0;
+  /** Commits made by this store's writer. */
+  #ownCommits = 0;
 
+  /** `writer`: the store's writer connection, whose `data_version` tells of other writers. */
   constructor(
-    reader: Database.Database,
+    writer: Database.Database,
     private readonly limit: number,
   ) {
-    this.#dataVersion = reader.prepare<[], number>("PRAGMA data_version").pluck();
+    this.#dataVersion = writer.prepare<[], number>("PRAGMA data_version").pluck();
+    this.#seenForeign = commitsInProcess;
   }
 
   profile(subjectId: string, read: () => Promise<Profile>): Promise<Profile> {
@@ -76,10 +84,14 @@ export class ReaderMemory {
     return [...records];
   }
 
-  /** After the store's own writer committed: everything is forgotten, here and elsewhere. */
-  committed(): void {
+  /**
+   * After the store's own writer committed a transaction touching `subjectIds`: those subjects
+   * are forgotten here, and every other store of the process forgets everything.
+   */
+  committed(subjectIds: Iterable<string>): void {
     commitsInProcess += 1;
-    this.forgetAll();
+    this.#ownCommits += 1;
+    for (const subjectId of subjectIds) this.#memos.delete(subjectId);
   }
 
   forgetAll(): void {
@@ -91,7 +103,7 @@ export class ReaderMemory {
    * longest is forgotten: a plain bound on memory, as any commit empties it all anyway.
    */
   #memo(subjectId: string): ReadMemo {
-    if (!this.#looked || this.#seenCommits !== commitsInProcess) this.#look();
+    if (!this.#looked || this.#seenForeign !== this.#foreignCommits()) this.#look();
     const known = this.#memos.get(subjectId);
     if (known !== undefined) return known;
     const memo: ReadMemo = {};
@@ -103,12 +115,17 @@ export class ReaderMemory {
     return memo;
   }
 
+  #foreignCommits(): number {
+    return commitsInProcess - this.#ownCommits;
+  }
+
   #look(): void {
     const version = this.#dataVersion.get();
-    if (version !== this.#seenVersion || this.#seenCommits !== commitsInProcess) {
+    const foreign = this.#foreignCommits();
+    if (version !== this.#seenVersion || foreign !== this.#seenForeign) {
       this.#memos.clear();
       this.#seenVersion = version;
-      this.#seenCommits = commitsInProcess;
+      this.#seenForeign = foreign;
     }
     if (this.#looked) return;
     this.#looked = true;

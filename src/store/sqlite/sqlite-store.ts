@@ -114,13 +114,14 @@ class SqliteStore implements Store {
     this.#writes = prepareWrites(writer);
     this.#txReads = prepareReads(writer);
     this.#reads = prepareReads(reader);
-    this.#readMemory = new ReaderMemory(reader, READ_REMEMBERED_SUBJECTS);
+    this.#readMemory = new ReaderMemory(writer, READ_REMEMBERED_SUBJECTS);
     this.#dataVersion = writer.prepare<[], number>("PRAGMA data_version").pluck();
   }
 
   async migrate(): Promise<void> {
     await this.#exclusive(async () => {
       this.#memory.forgetAll();
+      this.#readMemory.forgetAll();
       migrateSqlite(this.writer, this.now);
     });
   }
@@ -313,7 +314,7 @@ class SqliteStore implements Store {
         this.#forgetIfOthersWrote();
         const result = await work(scope);
         this.writer.exec("COMMIT");
-        this.#readMemory.committed();
+        this.#readMemory.committed(scope.parts.map((part) => part.subjectId));
         this.#remember(scope);
         if (scope.shredded) this.#foldWal();
         return result;
