@@ -79,7 +79,7 @@ function derive(masterKey: Buffer, info: string): Buffer {
  * @example openText(key, "s-1", sealText(key, "s-1", "ada@example.com")) // "ada@example.com"
  */
 export function sealText(key: SubjectKey, subjectId: string, text: string): string {
-  return seal(key, Buffer.from(subjectId, "utf8"), Buffer.from(text, "utf8"));
+  return seal(key, Buffer.from(subjectId, "utf8"), text);
 }
 
 /** Opens what {@link sealText} sealed; throws when the key or subject is not the sealing one. */
@@ -103,7 +103,7 @@ export class SubjectCipher {
   }
 
   seal(text: string): string {
-    return seal(this.#key, this.#aad, Buffer.from(text, "utf8"));
+    return seal(this.#key, this.#aad, text);
   }
 
   open(sealed: string): string {
@@ -134,17 +134,22 @@ function nextIv(): Buffer {
   return iv;
 }
 
-/** `aad` is the subject id as UTF-8. The sealed bytes are IV, tag and ciphertext, in one buffer. */
-function seal(key: Buffer, aad: Buffer, plaintext: Buffer): string {
+/**
+ * `aad` is the subject id as UTF-8. The sealed bytes are IV, tag and ciphertext, in one buffer.
+ * Text goes to the cipher as it is (no buffer of its UTF-8 made first).
+ */
+function seal(key: Buffer, aad: Buffer, plaintext: Buffer | string): string {
   const iv = nextIv();
   const cipher = createCipheriv("aes-256-gcm", key, iv);
   cipher.setAAD(aad);
-  const sealed = Buffer.allocUnsafe(IV_BYTES + TAG_BYTES + plaintext.length);
+  const body =
+    typeof plaintext === "string" ? cipher.update(plaintext, "utf8") : cipher.update(plaintext);
+  // GCM is a stream mode: update gives back every byte, and final none (it makes the tag).
+  const tail = cipher.final();
+  const sealed = Buffer.allocUnsafe(IV_BYTES + TAG_BYTES + body.length + tail.length);
   iv.copy(sealed, 0);
-  // GCM is a stream mode: update gives back every byte, and final none.
-  const written = cipher.update(plaintext).copy(sealed, IV_BYTES + TAG_BYTES);
-  cipher.final().copy(sealed, IV_BYTES + TAG_BYTES + written);
   cipher.getAuthTag().copy(sealed, IV_BYTES);
+  tail.copy(sealed, IV_BYTES + TAG_BYTES + body.copy(sealed, IV_BYTES + TAG_BYTES));
   return SEALED_PREFIX + sealed.toString("base64url");
 }
 

@@ -77,6 +77,15 @@ export class SubjectSealing {
   }
 
   /**
+   * The sealer, when the key is known already (read or made earlier): no read to wait for, so a
+   * transaction sealing value after value does not wait on a promise for each.
+   */
+  knownSealer(): Sealer | undefined {
+    const key = this.#key;
+    return key === undefined || key === null ? undefined : this.#cipherOf(key).seal;
+  }
+
+  /**
    * Opens sealed values: plaintext (written before sealing) as it is; sealed ones with the key;
    * undefined when the key is gone (the subject was erased).
    */

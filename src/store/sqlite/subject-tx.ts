@@ -101,7 +101,8 @@ export class SqliteSubjectTx implements SubjectTx {
   async insertEvent(event: AssentEvent): Promise<"inserted" | "duplicate"> {
     const { writes } = this.live(event.subjectId);
     const { id, subjectId, type, schemaVersion, occurredAt, receivedAt, source } = event;
-    const data = (await this.sealing().sealer())(JSON.stringify(event.data));
+    const seal = this.sealing().knownSealer() ?? (await this.sealing().sealer());
+    const data = seal(JSON.stringify(event.data));
     const at = this.scope.now();
     const result = writes.insertEvent.run(
       ...([id, subjectId, type, schemaVersion, occurredAt, receivedAt, source, data, at] as const),
@@ -122,7 +123,7 @@ export class SqliteSubjectTx implements SubjectTx {
   ): Promise<void> {
     const { writes } = this.live(event.subjectId);
     const { id, occurredAt, source } = event;
-    const seal = await this.sealing().sealer();
+    const seal = this.sealing().knownSealer() ?? (await this.sealing().sealer());
     // Read before writing: the profile then follows the writes in memory instead of opening
     // them again later (for a new subject, the read finds nothing and costs one lookup).
     const before = this.#cache.takeProfile() ?? (await this.readProfile());
@@ -153,7 +154,8 @@ export class SqliteSubjectTx implements SubjectTx {
 
   async appendConsent(record: ConsentRecord): Promise<void> {
     const { writes } = this.live(record.subjectId);
-    const evidence = (await this.sealing().sealer())(record.evidence);
+    const seal = this.sealing().knownSealer() ?? (await this.sealing().sealer());
+    const evidence = seal(record.evidence);
     const columns = {
       expiresAt: record.expiresAt ?? null,
       express: record.express === undefined ? null : Number(record.express),
