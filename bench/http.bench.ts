@@ -188,8 +188,9 @@ async function main(): Promise<void> {
     const seeded = await seed(app, dir);
     const events = await decidingEvents(app, seeded, DECIDE_SUBJECTS);
 
-    // Production settings: one info line per request, written (here to /dev/null) synchronously.
-    const sink = destination({ dest: "/dev/null", sync: true });
+    // Production settings: one info line per request, written (here to /dev/null) as `assent
+    // serve` writes its standard output: asynchronously, many lines a write under load.
+    const sink = destination({ dest: "/dev/null", sync: false });
     const logger = createLogger({ level: "info", destination: sink });
     const key: ApiKey = {
       id: "bench",

@@ -147,7 +147,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "assent-bench-segment-"));
   const store = await openStore(join(dir, "segment.db"));
   const app = createApp({ store, deployment: loadDeploymentFromDir("examples"), clock: Date.now });
-  const sink = destination({ dest: "/dev/null", sync: true });
+  const sink = destination({ dest: "/dev/null", sync: false });
   const logger = createLogger({ level: "info", destination: sink });
   const key: ApiKey = {
     id: "bench",

@@ -3,6 +3,7 @@ import {
   type ChildLoggerOptions,
   type DestinationStream,
   type Logger,
+  destination,
   pino,
 } from "pino";
 import { censored } from "./log-redaction.ts";
@@ -29,7 +30,10 @@ export const LOG_ID_KEYS = [
 
 export interface LoggerOptions {
   readonly level: LogLevel;
-  /** Where lines go; standard output when absent. Tests pass a stream that keeps them. */
+  /**
+   * Where lines go; standard output when absent, written asynchronously (see
+   * {@link standardOutput}). Tests pass a stream that keeps them.
+   */
   readonly destination?: DestinationStream;
 }
 
@@ -48,9 +52,18 @@ export function createLogger(options: LoggerOptions): Logger {
     timestamp: isoTime(),
     formatters: { level: (label: string) => ({ level: label }), log: censored },
   };
-  const logger =
-    options.destination === undefined ? pino(settings) : pino(settings, options.destination);
-  return withCensoredChildren(logger);
+  return withCensoredChildren(pino(settings, options.destination ?? standardOutput()));
+}
+
+/**
+ * Standard output, written asynchronously: a line never waits for its write, and the lines
+ * logged while a write is under way go out together in the next one, so a busy server makes
+ * one write for many requests instead of one each. Nothing is held back when the server is
+ * quiet (no minimum length), and pino writes what is pending when the process exits. A power
+ * cut or SIGKILL can lose the lines of the last write; the decision log is in the store, not here.
+ */
+function standardOutput(): DestinationStream {
+  return destination({ dest: 1, sync: false });
 }
 
 /**
