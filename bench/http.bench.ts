@@ -1,8 +1,9 @@
 /**
  * HTTP benchmark: POST /v1/decide (dry run) on the real server, app and SQLite store, against a
  * bare fastify route answering the same JSON, both on loopback and driven by autocannon from a
- * worker thread: first at the highest rate each sustains (req/s, p99), then at a fixed rate
- * (p99, corrected for coordinated omission). Run with `npm run bench`; knobs BENCH_HTTP_SECONDS,
+ * worker thread: first at the highest rate each sustains (req/s, p99), then at a fixed rate (p99,
+ * and the server thread's own CPU time per request, a figure the load generator sharing the
+ * machine's two cores does not move as it moves the highest rates). Run with `npm run bench`; knobs BENCH_HTTP_SECONDS,
  * BENCH_HTTP_WARMUP, BENCH_HTTP_CONNECTIONS, BENCH_HTTP_RATE, BENCH_HTTP_SUBJECTS,
  * BENCH_HTTP_INGEST (events/s ingested while deciding).
  *
@@ -13,7 +14,7 @@
  * so decides keep reading subjects afresh. The targets are judged on the second.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon, { type Result } from "autocannon";
@@ -55,6 +56,20 @@ interface Load {
   readonly perSecond: number;
   readonly p50: number;
   readonly p99: number;
+  /** The server thread's CPU microseconds per request answered, where Linux tells it. */
+  readonly cpuPerRequest?: number;
+}
+
+/**
+ * This process's main thread (the server's) CPU time in microseconds, from Linux's per-thread
+ * accounting (clock ticks of 10 ms): the load generator's worker thread is not in it, so unlike
+ * the process's CPU time it is the server's cost alone. Undefined off Linux.
+ */
+function serverThreadCpuMicros(): number | undefined {
+  const stat = `/proc/self/task/${process.pid}/stat`;
+  if (!existsSync(stat)) return undefined;
+  const fields = readFileSync(stat, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 /** Fills the store with a simulated SaaS month; returns the stream's events, last first. */
@@ -138,6 +153,7 @@ async function bareRoute(answer: unknown): Promise<{ server: FastifyInstance; ur
  * to every response slower than 1 ms.
  */
 async function drive(target: Target, seconds: number, overallRate?: number): Promise<Load> {
+  const cpuBefore = serverThreadCpuMicros();
   const result = await autocannon({
     url: target.url,
     method: "POST",
@@ -150,8 +166,13 @@ async function drive(target: Target, seconds: number, overallRate?: number): Pro
     workers: 1,
   });
   refuseFailures(target.url, result);
+  const cpuAfter = serverThreadCpuMicros();
   const perSecond = result.requests.total / result.duration;
-  return { perSecond, p50: result.latency.p50, p99: result.latency.p99 };
+  const cpuPerRequest =
+    cpuBefore === undefined || cpuAfter === undefined
+      ? undefined
+      : (cpuAfter - cpuBefore) / result.requests.total;
+  return { perSecond, p50: result.latency.p50, p99: result.latency.p99, cpuPerRequest };
 }
 
 /** A run with refused or failed requests measured something else than decisions. */
@@ -174,7 +195,8 @@ async function measure(
   const bareMax = await drive(bare, SECONDS);
   const decideFixed = await ingesting(() => drive(decide, SECONDS, RATE));
   const bareFixed = await drive(bare, SECONDS, RATE);
-  return { decideReadOnly, decideMax, bareMax, decideFixed, bareFixed };
+  const decideFixedReadOnly = await drive(decide, SECONDS, RATE);
+  return { decideReadOnly, decideMax, bareMax, decideFixed, bareFixed, decideFixedReadOnly };
 }
 
 async function main(): Promise<void> {
@@ -244,6 +266,8 @@ function answerSize(answer: unknown): string {
 
 function report(figures: Awaited<ReturnType<typeof measure>>): void {
   const { decideReadOnly, decideMax, bareMax, decideFixed, bareFixed } = figures;
+  const decideCpu = figures.decideFixedReadOnly.cpuPerRequest;
+  const bareCpu = bareFixed.cpuPerRequest;
   const ratio = decideMax.perSecond / bareMax.perSecond;
   const readOnlyRatio = decideReadOnly.perSecond / bareMax.perSecond;
   const latency = (load: Load) => `p50 ${load.p50} ms, p99 ${load.p99} ms`;
@@ -261,6 +285,12 @@ function report(figures: Awaited<ReturnType<typeof measure>>): void {
       `${latency(decideFixed)} (achieved ${rate(decideFixed)}, ingesting)`,
     ],
     [`bare at ${format(RATE)}/s`, `${latency(bareFixed)} (achieved ${rate(bareFixed)})`],
+    [
+      "server CPU/request",
+      decideCpu === undefined || bareCpu === undefined
+        ? "not measured (needs Linux's /proc)"
+        : `decide ${decideCpu.toFixed(1)} µs (read-only), bare ${bareCpu.toFixed(1)} µs, at ${format(RATE)}/s: the server thread alone, so ${(bareCpu / decideCpu).toFixed(2)}× is the ratio the load generator cannot blur`,
+    ],
     [
       "targets",
       `≥ 0.5× bare: ${verdict(ratio >= 0.5)}; p99 ≤ 10 ms at ${format(RATE)}/s: ${verdict(decideFixed.p99 <= 10 && decideFixed.perSecond >= RATE * 0.95)}`,
