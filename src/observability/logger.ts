@@ -2,8 +2,8 @@ import {
   type Bindings,
   type ChildLoggerOptions,
   type DestinationStream,
-  type Logger,
   destination,
+  type Logger,
   pino,
 } from "pino";
 import { censored } from "./log-redaction.ts";
