@@ -1,17 +1,10 @@
 import type { z } from "zod";
 import { AppError, type FieldProblem } from "../app/errors.ts";
+import { expectation } from "../ingest/expectations.ts";
 
 /** A JSON pointer (RFC 6901) from a path of keys and indexes. */
 export function pointerOf(path: readonly PropertyKey[]): string {
   return path.map((key) => `/${String(key).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
-}
-
-/** What was expected, in words. Zod's messages name types and limits, never the input. */
-function expectation(issue: z.core.$ZodIssue): string {
-  if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) {
-    return `required: expected ${issue.expected}`;
-  }
-  return issue.message.replace(/^Invalid input: /, "");
 }
 
 /** One field problem per zod issue; an unknown key gives one problem per key, at the key. */
@@ -19,7 +12,7 @@ function problemsOf(issue: z.core.$ZodIssue): FieldProblem[] {
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => ({
       pointer: pointerOf([...issue.path, key]),
-      expected: "no such field: remove it",
+      expected: expectation(issue),
     }));
   }
   return [{ pointer: pointerOf(issue.path), expected: expectation(issue) }];
@@ -27,7 +20,7 @@ function problemsOf(issue: z.core.$ZodIssue): FieldProblem[] {
 
 /**
  * Maps a zod error to field problems with JSON pointers into the request, e.g.
- * `/events/3/occurredAt` with "Invalid ISO datetime".
+ * `/events/3/occurredAt` with "an ISO 8601 date-time with its offset, e.g. 2025-01-06T09:00:00Z".
  */
 export function fieldProblems(error: z.ZodError): FieldProblem[] {
   return error.issues.flatMap(problemsOf);

@@ -55,7 +55,8 @@ const INTERNAL: Classified = {
   fields: [],
 };
 
-function errorCodeOf(error: unknown): string | undefined {
+/** The `code` of a fastify (or Node) error, when it has one. */
+export function errorCodeOf(error: unknown): string | undefined {
   if (error instanceof Error && "code" in error && typeof error.code === "string") {
     return error.code;
   }

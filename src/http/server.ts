@@ -6,6 +6,7 @@ import fastify, {
 } from "fastify";
 import { v7 as uuidv7 } from "uuid";
 import type { AssentApp } from "../app/assent-app.ts";
+import { AppError } from "../app/errors.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { TrustService } from "../trust/trust-service.ts";
@@ -17,10 +18,11 @@ import { registerEventRoutes } from "./event-routes.ts";
 import { registerGpcRoutes } from "./gpc-routes.ts";
 import { registerHealthRoutes } from "./health-routes.ts";
 import { HttpConfig } from "./http-config.ts";
+import { malformedJson } from "./json-body.ts";
 import { observeRequest, registerMetricsRoute } from "./metrics-routes.ts";
 import { registerOpenApi } from "./openapi.ts";
 import { registerPreferenceRoutes } from "./preference-routes.ts";
-import { classify, problemOf, sendProblem } from "./problems.ts";
+import { classify, errorCodeOf, problemOf, sendProblem } from "./problems.ts";
 import { logRequest, type RequestFailure } from "./request-log.ts";
 import type { HttpServer } from "./routes-context.ts";
 import { registerSegmentRoutes } from "./segment-routes.ts";
@@ -81,20 +83,38 @@ function notFound(request: FastifyRequest, reply: FastifyReply) {
 
 /**
  * An empty body reads as "no body" (a POST to approve needs none); anything else goes through
- * fastify's JSON parser, which refuses prototype poisoning. Only application/json is accepted:
- * any other media type is answered 415.
+ * fastify's JSON parser, which refuses prototype poisoning; a refusal says where the syntax
+ * breaks or that a poisoning key was found (see `json-body.ts`). Only application/json is
+ * accepted: any other media type is answered 415.
  */
 function acceptJsonOnly(server: HttpServer): void {
   const parseJson = server.getDefaultJsonParser("error", "error");
   server.removeAllContentTypeParsers();
   server.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    const encoding = request.headers["content-encoding"];
+    if (encoding !== undefined && encoding.toLowerCase() !== "identity") {
+      done(encodedBody(encoding));
+      return;
+    }
     const text = typeof body === "string" ? body : body.toString("utf8");
     if (text === "") {
       done(null, undefined);
       return;
     }
-    parseJson(request, text, done);
+    parseJson(request, text, (error, parsed) => {
+      if (errorCodeOf(error) === "FST_ERR_CTP_INVALID_JSON_BODY") done(malformedJson(text));
+      else done(error, parsed);
+    });
   });
+}
+
+/** A compressed body is not read (no decompression bombs); the client is told to send it plain. */
+function encodedBody(encoding: string): AppError {
+  const named = /^[\w.-]{1,32}$/.test(encoding) ? encoding : "other than identity";
+  const detail = `a body with Content-Encoding ${named} is not accepted; send it uncompressed`;
+  return new AppError("unsupported_media_type", detail, [
+    { pointer: "", expected: "no Content-Encoding, or identity" },
+  ]);
 }
 
 /**

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { gzipSync } from "node:zlib";
 import { AppError } from "../../src/app/errors.ts";
 import { auth, callsOf, eventBody, harness } from "./support.ts";
 
@@ -71,6 +72,65 @@ describe("POST /v1/events", () => {
 
     assert.equal(response.statusCode, 400);
     assert.equal(response.json().code, "malformed_json");
+    assert.equal(
+      response.json().detail,
+      "the body is not valid JSON: it ends before the document is complete",
+    );
+    assert.equal(callsOf(calls, "ingest").length, 0);
+  });
+
+  test("a JSON syntax error is placed by line and column, and no piece of the body is quoted", async () => {
+    const { server, calls } = harness();
+    const payload = '{"id": "e-1",\n "type": "ada@example.com",,\n}';
+    const response = await server.inject({
+      method: "POST",
+      url: "/v1/events",
+      headers: json,
+      payload,
+    });
+
+    assert.equal(response.statusCode, 400);
+    // The second comma of line 2 is its 28th character.
+    const detail =
+      "the body is not valid JSON: expected double-quoted property name at line 2, column 28";
+    assert.equal(response.json().detail, detail);
+    assert.deepEqual(response.json().errors, [
+      {
+        pointer: "",
+        detail: "valid JSON (expected double-quoted property name at line 2, column 28)",
+      },
+    ]);
+    assert.doesNotMatch(response.body, /ada@example/);
+    assert.equal(callsOf(calls, "ingest").length, 0);
+  });
+
+  test("well-formed JSON with a __proto__ key is refused as such, not as a syntax error", async () => {
+    const { server } = harness();
+    const payload = '{"id": "e-1", "__proto__": {"admin": true}}';
+    const response = await server.inject({
+      method: "POST",
+      url: "/v1/events",
+      headers: json,
+      payload,
+    });
+
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.json().code, "malformed_json");
+    assert.match(response.json().detail, /well-formed JSON but has a __proto__/);
+  });
+
+  test("a compressed body is answered 415 naming its encoding, not read as broken JSON", async () => {
+    const { server, calls } = harness();
+    const headers = { ...json, "content-encoding": "gzip" };
+    const payload = gzipSync('{"id": "e-1"}');
+    const response = await server.inject({ method: "POST", url: "/v1/events", headers, payload });
+
+    assert.equal(response.statusCode, 415);
+    assert.equal(response.json().code, "unsupported_media_type");
+    assert.equal(
+      response.json().detail,
+      "a body with Content-Encoding gzip is not accepted; send it uncompressed",
+    );
     assert.equal(callsOf(calls, "ingest").length, 0);
   });
 
@@ -87,8 +147,14 @@ describe("POST /v1/events", () => {
     const problem = response.json();
     assert.equal(problem.code, "invalid_request");
     assert.deepEqual(pointers(response.body).sort(), ["/data", "/occurredAt", "/schemaVersion"]);
-    const occurredAt = problem.errors.find((e: { pointer: string }) => e.pointer === "/occurredAt");
-    assert.match(occurredAt.detail, /datetime/);
+    const details = new Map(
+      problem.errors.map((e: { pointer: string; detail: string }) => [e.pointer, e.detail]),
+    );
+    assert.deepEqual(Object.fromEntries(details), {
+      "/occurredAt": "an ISO 8601 date-time with its offset, e.g. 2025-01-06T09:00:00Z",
+      "/schemaVersion": "a number, not a string",
+      "/data": "an object, not an array",
+    });
   });
 
   test("a missing subject is reported at /subjectId as required", async () => {
@@ -103,7 +169,7 @@ describe("POST /v1/events", () => {
 
     assert.equal(response.statusCode, 400);
     assert.deepEqual(response.json().errors, [
-      { pointer: "/subjectId", detail: "required: expected string" },
+      { pointer: "/subjectId", detail: "a string (it is missing)" },
     ]);
   });
 

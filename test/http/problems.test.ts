@@ -32,7 +32,7 @@ describe("problem documents", () => {
     assert.equal(problem.detail, "the event is not valid: 1 field is wrong");
     assert.ok(isUuid(problem.errorId) && uuidVersion(problem.errorId) === 7);
     assert.deepEqual(problem.errors, [
-      { pointer: "/occurredAt", detail: "expected string, received number" },
+      { pointer: "/occurredAt", detail: "a string, not a number" },
     ]);
   });
 
