@@ -5,7 +5,7 @@ import { AppError, type FieldProblem } from "../app/errors.ts";
 import { type ValidEvent, validateEvent } from "../ingest/event-validation.ts";
 import type { EventInput } from "../ingest/input-schema.ts";
 import type { Catalog } from "../playbook/catalog.ts";
-import { type ReplayLine, readReplayFile } from "./replay-file.ts";
+import { checkedReplayLines, type ReplayLine, readReplayFile } from "./replay-file.ts";
 import { DecisionTally } from "./summary.ts";
 
 export interface DurableReplayOptions {
@@ -78,24 +78,30 @@ export async function checkReplayFile(path: string, catalog: Catalog): Promise<C
   const problems: FieldProblem[] = [];
   let lines: CheckedLine[] | undefined = [];
   let count = 0;
-  let code: AppError["code"] = "invalid_request";
-  try {
-    for await (const line of readReplayFile(path)) {
-      count += 1;
-      const valid = problemsOf(line, catalog, count, problems);
-      lines = count > KEPT_LINES ? undefined : lines;
-      lines?.push(valid === undefined ? { line } : { valid });
+  let code: AppError["code"] | undefined;
+  for await (const checked of checkedReplayLines(path)) {
+    count += 1;
+    if ("refused" in checked) {
+      code ??= checked.refused.code;
+      problems.push(...checked.refused.fields);
+      continue;
     }
-  } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    code = error.code;
-    problems.push(...error.fields);
+    const { line, number } = checked;
+    const valid = problemsOf(line, catalog, number, problems);
+    lines = count > KEPT_LINES || problems.length > 0 ? undefined : lines;
+    lines?.push(valid === undefined ? { line } : { valid });
   }
   if (problems.length > 0) {
-    throw new AppError(code, `${path} has problems; nothing was replayed`, problems.slice(0, 20));
+    const shown = problems.slice(0, MAX_PROBLEMS);
+    const more = problems.length - shown.length;
+    const detail = `${path} has problems; nothing was replayed${more > 0 ? ` (the first ${MAX_PROBLEMS} of ${problems.length} are listed)` : ""}`;
+    throw new AppError(code ?? "invalid_request", detail, shown);
   }
   return { count, lines };
 }
+
+/** Problems listed for a bad file: enough to see every kind, not a screenful per line. */
+const MAX_PROBLEMS = 20;
 
 /** Adds the line's problems to `problems`; a valid event line gives its validated event. */
 function problemsOf(

@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { z } from "zod";
 import { AppError, type FieldProblem } from "../app/errors.ts";
+import { expectation } from "../ingest/expectations.ts";
 import { ConsentInput, EventInput } from "../ingest/input-schema.ts";
 import type { SimItem } from "../simulator/index.ts";
 
@@ -27,6 +28,31 @@ export type ReplayLine = z.infer<typeof ReplayLine>;
 
 /** Reads a replay file line by line; a bad line throws naming its number and field. */
 export async function* readReplayFile(path: string): AsyncGenerator<ReplayLine> {
+  for await (const { text, number } of replayFileLines(path)) yield parseLine(text, number);
+}
+
+/**
+ * Reads a replay file line by line, each parsed or with the problems that make it unreadable,
+ * so that a check goes on past a bad line and can list the problems of every line.
+ */
+export async function* checkedReplayLines(path: string): AsyncGenerator<CheckedReplayLine> {
+  for await (const { text, number } of replayFileLines(path)) {
+    try {
+      yield { number, line: parseLine(text, number) };
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      yield { number, refused: error };
+    }
+  }
+}
+
+/** A line of a replay file with its number: parsed, or refused with every problem it has. */
+export type CheckedReplayLine =
+  | { readonly number: number; readonly line: ReplayLine }
+  | { readonly number: number; readonly refused: AppError };
+
+/** The file's lines that are not blank, with their line numbers. */
+async function* replayFileLines(path: string) {
   const lines = createInterface({
     input: createReadStream(path),
     crlfDelay: Number.POSITIVE_INFINITY,
@@ -34,8 +60,7 @@ export async function* readReplayFile(path: string): AsyncGenerator<ReplayLine> 
   let number = 0;
   for await (const text of lines) {
     number += 1;
-    if (text.trim() === "") continue;
-    yield parseLine(text, number);
+    if (text.trim() !== "") yield { text, number };
   }
 }
 
@@ -50,11 +75,20 @@ function parseLine(text: string, number: number): ReplayLine {
   }
   const parsed = ReplayLine.safeParse(json);
   if (parsed.success) return parsed.data;
-  const fields: FieldProblem[] = parsed.error.issues.map((issue) => ({
-    pointer: `line ${number}: /${issue.path.join("/")}`,
-    expected: issue.message,
-  }));
+  const fields = parsed.error.issues.flatMap((issue) => lineProblems(number, issue));
   throw new AppError("invalid_request", `line ${number} is not a replay item`, fields);
+}
+
+/** A line's problem per issue; an unknown key is named at its own path, as the API does. */
+function lineProblems(number: number, issue: z.core.$ZodIssue): FieldProblem[] {
+  const at = (path: readonly PropertyKey[]) => `line ${number}: /${path.map(String).join("/")}`;
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => ({
+      pointer: at([...issue.path, key]),
+      expected: expectation(issue),
+    }));
+  }
+  return [{ pointer: at(issue.path), expected: expectation(issue) }];
 }
 
 /** Writes a simulated stream as a replay file. */
