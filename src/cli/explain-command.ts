@@ -7,7 +7,9 @@ import { reportAppError } from "./report-error.ts";
 /** `assent explain DECISION_ID`: one recorded decision with its explanation. */
 export function explainCommand(): Command {
   return new Command("explain")
-    .description("print a recorded decision with every step of its explanation")
+    .description(
+      "print a recorded decision with every step of its explanation; sealed steps need the master key the database was written with (ASSENT_MASTER_KEY, or master.key beside the SQLite file): none is made",
+    )
     .argument("<decisionId>", "the decision's id (from replay --out, the API or the log)")
     .option(
       "--db <url>",
@@ -20,7 +22,7 @@ export function explainCommand(): Command {
 }
 
 async function runExplain(decisionId: string, flags: { db?: string; json: boolean }) {
-  const store = await openStore(flags.db, { mustExist: true });
+  const store = await openStore(flags.db, { readOnly: true });
   try {
     const stored = await store.getDecision(decisionId);
     if (stored === undefined)

@@ -1,5 +1,6 @@
 import { AppError } from "../app/errors.ts";
 import { PlaybookLoadError } from "../playbook/loader.ts";
+import { MasterKeyMissingError } from "../privacy/master-key.ts";
 import { ProofInputError } from "../proof/input-error.ts";
 
 /**
@@ -21,6 +22,7 @@ export async function reportAppError(run: () => Promise<void>): Promise<void> {
 function describe(error: unknown): string {
   if (error instanceof PlaybookLoadError) return error.message;
   if (error instanceof ProofInputError) return error.message;
+  if (error instanceof MasterKeyMissingError) return error.message;
   if (error instanceof AppError) {
     const fields = error.fields.map((field) => `  ${field.pointer}: expected ${field.expected}`);
     return [`${error.code}: ${error.message}`, ...fields].join("\n");

@@ -19,7 +19,7 @@ export function timersCommand(): Command {
 }
 
 async function runTimers(subjectId: string, flags: { db?: string; json: boolean }) {
-  const store = await openStore(flags.db, { mustExist: true });
+  const store = await openStore(flags.db, { readOnly: true });
   try {
     const timers = await store.timersOf(subjectId);
     const text = flags.json

@@ -1,5 +1,5 @@
 import type { LogHead, LogRecord, Store } from "../store/store.ts";
-import { chainHash, GENESIS_HASH } from "./chain.ts";
+import { chainHash, GENESIS_HASH, partitionOf } from "./chain.ts";
 
 /** The first break found in a partition's chain. */
 export interface ChainBreak {
@@ -21,6 +21,8 @@ export interface VerifyReport {
  * Walks every partition's chain in order and stops at the first record that was changed,
  * removed, inserted or reordered; then holds each chain's end against the head the database
  * recorded on every append, so that records cut from the end, or a whole chain, are seen too.
+ * A record's columns outside the hashed body (decision id, subject, trace id, recorded time,
+ * and the partition its subject maps to) must agree with the body: lookups go by the columns.
  */
 export async function verifyLog(store: Store): Promise<VerifyReport> {
   const [partitions, heads] = await Promise.all([store.logPartitions(), store.logHeads()]);
@@ -95,8 +97,50 @@ function checkRecord(record: LogRecord, prevHash: string, seq: number): ChainBre
   if (chainHash(record.prevHash, record.body) !== record.hash) {
     return { ...at, problem: "changed", detail: "its content no longer matches its hash" };
   }
-  if (!record.body.includes(`"decisionId":${JSON.stringify(record.decisionId)}`)) {
-    return { ...at, problem: "changed", detail: "its decision id differs from the one hashed" };
+  const detail = columnMismatch(record);
+  return detail === undefined ? undefined : { ...at, problem: "changed", detail };
+}
+
+/**
+ * The first column that disagrees with the hashed body. The hash covers only the body, and the
+ * per-subject index reads subject_id: an edited column would move a decision unseen.
+ */
+function columnMismatch(record: LogRecord): string | undefined {
+  const hashed = hashedFields(record.body);
+  const pairs = [
+    ["decision_id", hashed.decisionId, record.decisionId],
+    ["subject_id", hashed.subjectId, record.subjectId],
+    ["trace_id", hashed.traceId, record.traceId],
+    ["recorded_at", hashed.recordedAt, record.recordedAt],
+  ] as const;
+  const differs = pairs.find(([, inBody, inColumn]) => inBody !== inColumn);
+  if (differs !== undefined) return `its ${differs[0]} column differs from its hashed body`;
+
+  const home = partitionOf(record.subjectId);
+  if (home === record.partition) return undefined;
+  return `it sits in partition ${record.partition} but its hashed subject belongs to ${home}`;
+}
+
+/** The body's copies of the columns; a body that is not a decision matches none. */
+function hashedFields(body: string) {
+  const parsed = parseJson(body);
+  const decision = field(parsed, "decision");
+  return {
+    decisionId: field(parsed, "decisionId"),
+    subjectId: field(decision, "subjectId"),
+    traceId: field(parsed, "traceId"),
+    recordedAt: field(parsed, "recordedAt"),
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
-  return undefined;
+}
+
+function field(value: unknown, key: string): unknown {
+  return typeof value === "object" && value !== null ? Reflect.get(value, key) : undefined;
 }

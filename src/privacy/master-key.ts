@@ -35,9 +35,8 @@ export function parseMasterKey(text: string, where = MASTER_KEY_ENV): Buffer {
  * can read every subject not yet erased, so production sets the variable from a secret store.
  */
 export function resolveMasterKey(keyFile: string, env: NodeJS.ProcessEnv = process.env): Buffer {
-  const fromEnv = env[MASTER_KEY_ENV];
-  if (fromEnv !== undefined && fromEnv.trim() !== "") return parseMasterKey(fromEnv);
-  if (existsSync(keyFile)) return parseMasterKey(readFileSync(keyFile, "utf8"), keyFile);
+  const found = findMasterKey(keyFile, env);
+  if (found !== undefined) return found;
   mkdirSync(dirname(keyFile), { recursive: true });
   const key = randomBytes(KEY_BYTES);
   try {
@@ -49,4 +48,45 @@ export function resolveMasterKey(keyFile: string, env: NodeJS.ProcessEnv = proce
   }
   chmodSync(keyFile, 0o600);
   return key;
+}
+
+/** The master key from `ASSENT_MASTER_KEY` or the key file `keyFile`; undefined when neither. */
+export function findMasterKey(
+  keyFile: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Buffer | undefined {
+  const fromEnv = env[MASTER_KEY_ENV];
+  if (fromEnv !== undefined && fromEnv.trim() !== "") return parseMasterKey(fromEnv);
+  if (existsSync(keyFile)) return parseMasterKey(readFileSync(keyFile, "utf8"), keyFile);
+  return undefined;
+}
+
+/** A database's master key is needed but none was found, and a read-only open makes none. */
+export class MasterKeyMissingError extends Error {
+  override readonly name = "MasterKeyMissingError";
+}
+
+/**
+ * The master key for an open that only reads: as {@link resolveMasterKey}, but never a new key
+ * file. A new key could open nothing already sealed, and its file beside a copied database would
+ * make the real key look wrong later. When none is found, a function that throws
+ * {@link MasterKeyMissingError} on first use, so reads that need no key (the hash chain, timers)
+ * still work and one that must open sealed data says what is missing.
+ *
+ * @example existingMasterKey("/tmp/master.key", "/tmp/copy.db", "the key file master.key is not beside the database")
+ */
+export function existingMasterKey(
+  keyFile: string,
+  database: string,
+  whereMissing: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Buffer | (() => never) {
+  const found = findMasterKey(keyFile, env);
+  if (found !== undefined) return found;
+  const message =
+    `no master key for ${database}: ${whereMissing} and ${MASTER_KEY_ENV} is not set; ` +
+    `set ${MASTER_KEY_ENV} to the key the database was written with`;
+  return () => {
+    throw new MasterKeyMissingError(message);
+  };
 }

@@ -20,20 +20,23 @@ export const KEY_BYTES = 32;
 /** A subject's data key, unwrapped (only ever held in memory, for one transaction). */
 export type SubjectKey = Buffer;
 
+/** The two keys derived from a master key. */
+interface DerivedKeys {
+  readonly wrap: Buffer;
+  readonly tombstone: Buffer;
+}
+
 /**
  * The keys derived from one master key: one to wrap subject keys, one for tombstones. Derived
- * with HKDF so that neither use can be turned against the other.
+ * with HKDF so that neither use can be turned against the other. The master key may be a
+ * function, asked on first use: a read-only open that found no key passes one that throws, so
+ * that only a read needing the key fails.
  */
 export class SubjectCrypto {
-  readonly #wrapKey: Buffer;
-  readonly #tombstoneKey: Buffer;
+  #keys: DerivedKeys | (() => Buffer);
 
-  constructor(masterKey: Buffer) {
-    if (masterKey.length !== KEY_BYTES) {
-      throw new RangeError(`the master key must be ${KEY_BYTES} bytes, got ${masterKey.length}`);
-    }
-    this.#wrapKey = derive(masterKey, "assent subject-key wrap v1");
-    this.#tombstoneKey = derive(masterKey, "assent erasure tombstone v1");
+  constructor(masterKey: Buffer | (() => Buffer)) {
+    this.#keys = typeof masterKey === "function" ? masterKey : deriveAll(masterKey);
   }
 
   /** A fresh random key for a subject and its wrapped form, to store. */
@@ -44,13 +47,14 @@ export class SubjectCrypto {
 
   /** The subject key sealed by the master key, bound to the subject id. */
   wrap(subjectId: string, key: SubjectKey): string {
-    return seal(this.#wrapKey, Buffer.from(subjectId, "utf8"), key);
+    return seal(this.#derived().wrap, Buffer.from(subjectId, "utf8"), key);
   }
 
   /** Unwraps a stored key; throws when the master key is not the one that wrapped it. */
   unwrap(subjectId: string, wrapped: string): SubjectKey {
+    const wrapKey = this.#derived().wrap;
     try {
-      return open(this.#wrapKey, Buffer.from(subjectId, "utf8"), wrapped);
+      return open(wrapKey, Buffer.from(subjectId, "utf8"), wrapped);
     } catch {
       throw new Error(
         "a subject key does not unwrap: the master key (ASSENT_MASTER_KEY) differs from the one the database was written with",
@@ -64,8 +68,24 @@ export class SubjectCrypto {
    * @example crypto.tombstone("s-1").length // 64
    */
   tombstone(subjectId: string): string {
-    return createHmac("sha256", this.#tombstoneKey).update(subjectId, "utf8").digest("hex");
+    const { tombstone } = this.#derived();
+    return createHmac("sha256", tombstone).update(subjectId, "utf8").digest("hex");
   }
+
+  #derived(): DerivedKeys {
+    if (typeof this.#keys === "function") this.#keys = deriveAll(this.#keys());
+    return this.#keys;
+  }
+}
+
+function deriveAll(masterKey: Buffer): DerivedKeys {
+  if (masterKey.length !== KEY_BYTES) {
+    throw new RangeError(`the master key must be ${KEY_BYTES} bytes, got ${masterKey.length}`);
+  }
+  return {
+    wrap: derive(masterKey, "assent subject-key wrap v1"),
+    tombstone: derive(masterKey, "assent erasure tombstone v1"),
+  };
 }
 
 function derive(masterKey: Buffer, info: string): Buffer {

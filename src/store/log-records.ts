@@ -32,6 +32,9 @@ export function nextLogRecord(
     prevHash,
     hash: chainHash(prevHash, body),
     body,
+    subjectId,
+    ...(entry.traceId === undefined ? {} : { traceId: entry.traceId }),
+    recordedAt: entry.recordedAt,
   };
 }
 

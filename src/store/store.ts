@@ -249,6 +249,13 @@ export interface LogRecord {
   readonly hash: string;
   /** The canonical JSON exactly as hashed. */
   readonly body: string;
+  /**
+   * Copies of body fields kept in their own columns for lookups (a subject's decisions, a
+   * trace); the hash does not cover the columns, so `log verify` holds each to the body.
+   */
+  readonly subjectId: string;
+  readonly traceId?: string;
+  readonly recordedAt: number;
 }
 
 /** The last record of a partition's chain. */

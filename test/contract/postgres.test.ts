@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { partitionOf } from "../../src/decision-log/chain.ts";
+import { PARTITION_COUNT, partitionOf } from "../../src/decision-log/chain.ts";
 import { verifyLog } from "../../src/decision-log/verify.ts";
 import { MIGRATIONS } from "../../src/store/postgres/postgres-migrations.ts";
 import { openPostgresStore, redactedUrl } from "../../src/store/postgres/postgres-store.ts";
@@ -149,6 +149,71 @@ describe("postgres store: the decision log", () => {
         },
         { partition, seq: 2, decisionId: second.decisionId, problem: "changed" },
       );
+    }));
+
+  /** Runs `change` on the log with its append-only trigger off, as someone with DDL rights. */
+  const tamper = (store: Store, change: string) =>
+    harness.raw(
+      store,
+      `ALTER TABLE decision_log DISABLE TRIGGER decision_log_append_only;
+       ${change};
+       ALTER TABLE decision_log ENABLE TRIGGER decision_log_append_only;`,
+    );
+
+  // The hash covers only the body; these columns are copies the lookups read (a subject's
+  // decisions go by subject_id), so verify must hold each to the body.
+  const columnEdits = [
+    ["subject_id", "subject_id = 'someone-else'"],
+    ["recorded_at", "recorded_at = 0"],
+    ["trace_id", "trace_id = 'trace-forged'"],
+    ["trace_id", "trace_id = NULL"],
+  ] as const;
+  for (const [column, set] of columnEdits) {
+    test(`verifyLog names the record whose ${column} column was edited (${set})`, () =>
+      withStore(harness.open, async (store) => {
+        const subject = freshSubject();
+        const entries = [1, 2, 3].map((n) => logEntry(subject, { traceId: `trace-${n}` }));
+        for (const entry of entries)
+          await store.withSubject(subject, (tx) => tx.appendDecision(entry));
+        const partition = partitionOf(subject);
+        await tamper(
+          store,
+          `UPDATE decision_log SET ${set} WHERE partition = ${partition} AND seq = 2`,
+        );
+
+        const report = await verifyLog(store);
+        assert.equal(report.ok, false);
+        const { detail, ...at } = report.firstBreak ?? { detail: "" };
+        assert.deepEqual(at, {
+          partition,
+          seq: 2,
+          decisionId: entries[1]?.decisionId,
+          problem: "changed",
+        });
+        assert.equal(detail, `its ${column} column differs from its hashed body`);
+      }));
+  }
+
+  test("verifyLog sees a chain moved whole to another partition, its head moved too", () =>
+    withStore(harness.open, async (store) => {
+      const subject = freshSubject();
+      const entry = logEntry(subject);
+      await store.withSubject(subject, (tx) => tx.appendDecision(entry));
+      const partition = partitionOf(subject);
+      const elsewhere = (partition + 1) % PARTITION_COUNT;
+      await tamper(store, `UPDATE decision_log SET partition = ${elsewhere}`);
+      await harness.raw(store, `UPDATE log_heads SET partition = ${elsewhere}`);
+
+      const report = await verifyLog(store);
+      assert.equal(report.ok, false);
+      const { detail, ...at } = report.firstBreak ?? { detail: "" };
+      assert.deepEqual(at, {
+        partition: elsewhere,
+        seq: 1,
+        decisionId: entry.decisionId,
+        problem: "changed",
+      });
+      assert.match(detail, new RegExp(`its hashed subject belongs to ${partition}$`));
     }));
 
   test("two processes appending to one partition at once never fork the chain", () =>

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import Database from "better-sqlite3";
-import { partitionOf } from "../../src/decision-log/chain.ts";
+import { PARTITION_COUNT, partitionOf } from "../../src/decision-log/chain.ts";
 import { verifyLog } from "../../src/decision-log/verify.ts";
 import { MIGRATIONS } from "../../src/store/sqlite/migrations.ts";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
@@ -130,6 +130,73 @@ describe("sqlite store", () => {
         },
         { partition, seq: 2, decisionId: entries[1]?.decisionId, problem: "changed" },
       );
+    } finally {
+      await store.close();
+    }
+  });
+
+  // The hash covers only the body; these columns are copies the lookups read (a subject's
+  // decisions go by subject_id), so verify must hold each to the body.
+  const columnEdits = [
+    ["subject_id", "subject_id = 'someone-else'"],
+    ["recorded_at", "recorded_at = 0"],
+    ["trace_id", "trace_id = 'trace-forged'"],
+    ["trace_id", "trace_id = NULL"],
+  ] as const;
+  for (const [column, set] of columnEdits) {
+    test(`log verify names the record whose ${column} column was edited (${set})`, async () => {
+      const store = await openSqliteStore({ path: freshPath() });
+      try {
+        const subject = freshSubject();
+        const entries = [1, 2, 3].map((n) => logEntry(subject, { traceId: `trace-${n}` }));
+        for (const entry of entries)
+          await store.withSubject(subject, (tx) => tx.appendDecision(entry));
+        const partition = partitionOf(subject);
+        await raw(store, "DROP TRIGGER decision_log_no_update");
+        await raw(
+          store,
+          `UPDATE decision_log SET ${set} WHERE partition = ? AND seq = 2`,
+          partition,
+        );
+
+        const report = await verifyLog(store);
+        assert.equal(report.ok, false);
+        const { detail, ...at } = report.firstBreak ?? { detail: "" };
+        assert.deepEqual(at, {
+          partition,
+          seq: 2,
+          decisionId: entries[1]?.decisionId,
+          problem: "changed",
+        });
+        assert.equal(detail, `its ${column} column differs from its hashed body`);
+      } finally {
+        await store.close();
+      }
+    });
+  }
+
+  test("log verify sees a chain moved whole to another partition, its head moved too", async () => {
+    const store = await openSqliteStore({ path: freshPath() });
+    try {
+      const subject = freshSubject();
+      const entry = logEntry(subject);
+      await store.withSubject(subject, (tx) => tx.appendDecision(entry));
+      const partition = partitionOf(subject);
+      const elsewhere = (partition + 1) % PARTITION_COUNT;
+      await raw(store, "DROP TRIGGER decision_log_no_update");
+      await raw(store, "UPDATE decision_log SET partition = ?", elsewhere);
+      await raw(store, "UPDATE log_heads SET partition = ?", elsewhere);
+
+      const report = await verifyLog(store);
+      assert.equal(report.ok, false);
+      const { detail, ...at } = report.firstBreak ?? { detail: "" };
+      assert.deepEqual(at, {
+        partition: elsewhere,
+        seq: 1,
+        decisionId: entry.decisionId,
+        problem: "changed",
+      });
+      assert.match(detail, new RegExp(`its hashed subject belongs to ${partition}$`));
     } finally {
       await store.close();
     }

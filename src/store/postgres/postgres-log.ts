@@ -13,13 +13,16 @@ const LOG_PAGE = 500;
 
 const LOG_COLUMNS = ["partition", "seq", "decision_id", "prev_hash", "hash", "body"] as const;
 
+/** A chain walk also reads the columns copied from the body, for verify to hold them to it. */
+const CHAIN_COLUMNS = [...LOG_COLUMNS, "subject_id", "trace_id", "recorded_at"] as const;
+
 /** A partition's chain in seq order, page by page (keyset paging on the primary key). */
 export async function* readLogPages(db: Db, partition: number): AsyncGenerator<LogRecord> {
   let after = 0;
   for (;;) {
     const rows = await db
       .selectFrom("decision_log")
-      .select(LOG_COLUMNS)
+      .select(CHAIN_COLUMNS)
       .where("partition", "=", partition)
       .where("seq", ">", after)
       .orderBy("seq")

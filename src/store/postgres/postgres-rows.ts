@@ -106,10 +106,7 @@ export function toDelivery(row: Selectable<DeliveriesTable>): Delivery {
   };
 }
 
-type LogRow = Pick<
-  Selectable<DecisionLogTable>,
-  "partition" | "seq" | "decision_id" | "prev_hash" | "hash" | "body"
->;
+type LogRow = Selectable<DecisionLogTable>;
 
 export function toLogRecord(row: LogRow): LogRecord {
   return {
@@ -119,5 +116,8 @@ export function toLogRecord(row: LogRow): LogRecord {
     prevHash: row.prev_hash,
     hash: row.hash,
     body: row.body,
+    subjectId: row.subject_id,
+    ...(row.trace_id === null ? {} : { traceId: row.trace_id }),
+    recordedAt: row.recorded_at,
   };
 }

@@ -3,7 +3,7 @@ import { Kysely, PostgresDialect, type Transaction } from "kysely";
 import pg from "pg";
 import { partitionOf } from "../../decision-log/chain.ts";
 import type { AssentEvent, ConsentView, Instant, Profile, SendRecord } from "../../engine/types.ts";
-import { MASTER_KEY_FILE, resolveMasterKey } from "../../privacy/master-key.ts";
+import { existingMasterKey, MASTER_KEY_FILE, resolveMasterKey } from "../../privacy/master-key.ts";
 import { SubjectCrypto } from "../../privacy/subject-crypto.ts";
 import type { Timer } from "../../timers/timer.ts";
 import type {
@@ -82,6 +82,12 @@ export interface PostgresStoreOptions {
    * `ASSENT_MASTER_KEY`, else the key file `.assent/master.key` in the working folder.
    */
   readonly masterKey?: Buffer;
+  /**
+   * Whether a missing key file is made (default true). Commands that only read pass false: then
+   * without a key, reads that need none (the log's chains, timers) work, and one that must open
+   * sealed data throws `MasterKeyMissingError`.
+   */
+  readonly makeMasterKey?: boolean;
 }
 
 const DEFAULT_POOL_SIZE = 10;
@@ -109,9 +115,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   });
   pool.on("error", options.onIdleError ?? (() => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const masterKey = options.masterKey ?? resolveMasterKey(join(".assent", MASTER_KEY_FILE));
+  const location = redactedUrl(url);
+  const masterKey = options.masterKey ?? masterKeyInWorkingFolder(location, options.makeMasterKey);
   const crypto = new SubjectCrypto(masterKey);
-  const store = new PostgresStore(db, redactedUrl(url), schema, options.now ?? Date.now, crypto);
+  const store = new PostgresStore(db, location, schema, options.now ?? Date.now, crypto);
   try {
     await store.migrate();
   } catch (error) {
@@ -119,6 +126,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw error;
   }
   return store;
+}
+
+/** The master key, or the key file `.assent/master.key` in the working folder. */
+function masterKeyInWorkingFolder(location: string, make = true): Buffer | (() => never) {
+  const keyFile = join(".assent", MASTER_KEY_FILE);
+  if (make) return resolveMasterKey(keyFile);
+  return existingMasterKey(keyFile, location, `the key file ${keyFile} is not in this folder`);
 }
 
 /** int8 (bigint) columns hold epoch milliseconds and counts: far below 2^53, so numbers. */

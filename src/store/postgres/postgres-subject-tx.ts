@@ -157,16 +157,16 @@ export class PostgresSubjectTx implements SubjectTx {
       .executeTakeFirst();
 
     const record = nextLogRecord(this.subjectId, entry, head, partition, seal);
-    const { prevHash, decisionId, ...rest } = record;
+    const { prevHash, decisionId, subjectId, traceId, recordedAt, ...rest } = record;
     await db
       .insertInto("decision_log")
       .values({
         ...rest,
         decision_id: decisionId,
         prev_hash: prevHash,
-        subject_id: this.subjectId,
-        trace_id: entry.traceId,
-        recorded_at: entry.recordedAt,
+        subject_id: subjectId,
+        trace_id: traceId,
+        recorded_at: recordedAt,
       })
       .execute();
     return record;

@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import { erasureReads } from "./erasure-statements.ts";
 import type {
   AttributeRow,
+  ChainRow,
   ConsentRow,
   DeferralRow,
   DeliveryRow,
@@ -95,8 +96,10 @@ function logReads(db: Database.Database) {
     logOfSubject: db.prepare<[string, number], LogRow>(
       `SELECT ${columns} FROM decision_log WHERE subject_id = ? ORDER BY seq DESC LIMIT ?`,
     ),
-    logPage: db.prepare<[number, number, number], LogRow>(
-      `SELECT ${columns} FROM decision_log WHERE partition = ? AND seq > ? ORDER BY seq LIMIT ?`,
+    // A chain walk also reads the columns copied from the body, for verify to hold them to it.
+    logPage: db.prepare<[number, number, number], ChainRow>(
+      `SELECT ${columns}, subject_id, trace_id, recorded_at FROM decision_log
+       WHERE partition = ? AND seq > ? ORDER BY seq LIMIT ?`,
     ),
     logPartitions: db.prepare<[], { n: number }>(partitionsSql),
   };

@@ -76,6 +76,13 @@ export interface LogRow {
   readonly body: string;
 }
 
+/** A log row with the columns copied from its body. */
+export interface ChainRow extends LogRow {
+  readonly subject_id: string;
+  readonly trace_id: string | null;
+  readonly recorded_at: number;
+}
+
 export interface DeferralRow {
   readonly deferral_id: string;
   readonly subject_id: string;

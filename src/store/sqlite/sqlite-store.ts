@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import type { AssentEvent, ConsentView, Instant, Profile, SendRecord } from "../../engine/types.ts";
-import { MASTER_KEY_FILE, resolveMasterKey } from "../../privacy/master-key.ts";
+import { existingMasterKey, MASTER_KEY_FILE, resolveMasterKey } from "../../privacy/master-key.ts";
 import { SubjectCrypto } from "../../privacy/subject-crypto.ts";
 import type { Timer } from "../../timers/timer.ts";
 import { storedDecisionOf } from "../log-records.ts";
@@ -27,7 +27,7 @@ import { sqliteSealing } from "./erasure-tx.ts";
 import { migrateSqlite } from "./migrations.ts";
 import { type BacklogRow, prepareReads, type ReadStatements } from "./read-statements.ts";
 import { ReaderMemory } from "./reader-memory.ts";
-import { deferralOf, deliveryOf, eventOf, reviewOf } from "./rows.ts";
+import { type ChainRow, deferralOf, deliveryOf, eventOf, reviewOf } from "./rows.ts";
 import { SerialLock } from "./serial-lock.ts";
 import { SubjectMemory } from "./subject-memory.ts";
 import { SqliteSubjectTx, type TxScope } from "./subject-tx.ts";
@@ -52,6 +52,12 @@ export interface SqliteStoreOptions {
    * `ASSENT_MASTER_KEY`, else the key file `master.key` beside the database, made on first start.
    */
   readonly masterKey?: Buffer;
+  /**
+   * Whether a missing key file is made (default true). Commands that only read pass false: then
+   * without a key, reads that need none (the log's chains, timers) work, and one that must open
+   * sealed data throws `MasterKeyMissingError`.
+   */
+  readonly makeMasterKey?: boolean;
 }
 
 /** Rows a readLog page fetches at a time: bounded memory, few round trips. */
@@ -87,8 +93,16 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   migrateSqlite(writer, now);
   const reader = new Database(location, { readonly: true, fileMustExist: true });
   reader.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-  const masterKey = options.masterKey ?? resolveMasterKey(join(dirname(location), MASTER_KEY_FILE));
+  const masterKey = options.masterKey ?? masterKeyBeside(location, options.makeMasterKey ?? true);
   return new SqliteStore(location, writer, reader, now, new SubjectCrypto(masterKey));
+}
+
+/** The master key, or the key file `master.key` beside the database. */
+function masterKeyBeside(location: string, make: boolean): Buffer | (() => never) {
+  const keyFile = join(dirname(location), MASTER_KEY_FILE);
+  if (make) return resolveMasterKey(keyFile);
+  const missing = `the key file ${MASTER_KEY_FILE} is not beside the database`;
+  return existingMasterKey(keyFile, location, missing);
 }
 
 class SqliteStore implements Store {
@@ -403,16 +417,19 @@ function groupTx(subjectIds: readonly string[], scope: TxScope): StoreTx {
   };
 }
 
-function logRecordOf(row: {
-  partition: number;
-  seq: number;
-  decision_id: string;
-  prev_hash: string;
-  hash: string;
-  body: string;
-}): LogRecord {
+function logRecordOf(row: ChainRow): LogRecord {
   const { partition, seq, hash, body } = row;
-  return { partition, seq, decisionId: row.decision_id, prevHash: row.prev_hash, hash, body };
+  return {
+    partition,
+    seq,
+    decisionId: row.decision_id,
+    prevHash: row.prev_hash,
+    hash,
+    body,
+    subjectId: row.subject_id,
+    ...(row.trace_id === null ? {} : { traceId: row.trace_id }),
+    recordedAt: row.recorded_at,
+  };
 }
 
 function attemptStatus(attempt: DeliveryAttempt): "pending" | "delivered" | "failed" {

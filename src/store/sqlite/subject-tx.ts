@@ -212,12 +212,7 @@ export class SqliteSubjectTx implements SubjectTx {
     // The write lock is held, so the head read here is still the head when the insert runs.
     const head = heads.get(partition) ?? reads.chainHead.get(partition);
     const record = nextLogRecord(this.subjectId, entry, head, partition, seal);
-    writes.insertLog.run({
-      ...record,
-      subjectId: this.subjectId,
-      traceId: entry.traceId ?? null,
-      recordedAt: entry.recordedAt,
-    });
+    writes.insertLog.run({ ...record, traceId: record.traceId ?? null });
     heads.set(partition, { seq: record.seq, hash: record.hash });
     return record;
   }
