@@ -164,8 +164,10 @@ function validateAll(
     }
   });
   if (code !== undefined) {
-    const message = `${problems.length} problem(s) in ${events.length} event(s); nothing was stored`;
-    throw new AppError(code, message, problems);
+    // A signal inserted beside an event shares its time, so it may repeat the event's problem.
+    const unique = [...new Map(problems.map((p) => [`${p.pointer} ${p.expected}`, p])).values()];
+    const message = `${unique.length} problem(s) in ${events.length} event(s); nothing was stored`;
+    throw new AppError(code, message, unique);
   }
   return valid;
 }

@@ -1,9 +1,10 @@
 import { z } from "zod";
+import { SubjectId } from "../ingest/subject-id.ts";
 import { parseInput } from "./field-problems.ts";
 import type { RouteDoc } from "./openapi.ts";
 import type { HttpServer, RouteContext } from "./routes-context.ts";
 
-const SubjectParams = z.object({ subjectId: z.string().min(1).max(200) });
+const SubjectParams = z.object({ subjectId: SubjectId });
 
 const ERASE_DOC: RouteDoc = {
   summary: "Erase a subject (GDPR Art. 17) by crypto-shredding",

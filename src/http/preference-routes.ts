@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
 import { AppError, ERROR_CODES, type ErrorCode } from "../app/errors.ts";
+import { SubjectId } from "../ingest/subject-id.ts";
 import { SECURITY_HEADERS, STYLESHEET_PATH } from "../trust/html.ts";
 import type { PreferenceLinkReading } from "../trust/links.ts";
 import {
@@ -194,7 +195,7 @@ export function registerPreferenceRoutes(
 }
 
 function registerOperatorRoute(server: HttpServer, { trust, guard }: PreferenceRouteContext) {
-  const Params = z.object({ subjectId: z.string().min(1).max(200) });
+  const Params = z.object({ subjectId: SubjectId });
   server.post(
     "/v1/subjects/:subjectId/preference-link",
     { onRequest: guard("consent"), config: { openapi: { ...DOCS.link, params: Params } } },

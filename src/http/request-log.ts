@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ErrorCode } from "../app/errors.ts";
+import { isEmailShaped } from "../ingest/subject-id.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -23,11 +24,17 @@ export interface RequestFailure {
 /** Route parameters that are ids, logged under the fixed id keys. */
 const ID_PARAMS = ["subjectId", "decisionId", "reviewId"] as const;
 
+/**
+ * Logged instead of an id shaped like an e-mail address. The route refuses such an id (see
+ * `subject-id.ts`), but the line is written whatever the route answered, so it is kept out here.
+ */
+export const REFUSED_ID = "[refused: e-mail shaped]";
+
 function addIds(fields: Record<string, unknown>, params: unknown): void {
   if (typeof params !== "object" || params === null) return;
   for (const key of ID_PARAMS) {
     const value: unknown = Reflect.get(params, key);
-    if (typeof value === "string") fields[key] = value;
+    if (typeof value === "string") fields[key] = isEmailShaped(value) ? REFUSED_ID : value;
   }
 }
 

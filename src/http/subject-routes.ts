@@ -1,13 +1,12 @@
 import { z } from "zod";
 import { ConsentInput } from "../ingest/input-schema.ts";
+import { SubjectId } from "../ingest/subject-id.ts";
 import { parseInput } from "./field-problems.ts";
 import type { RouteDoc } from "./openapi.ts";
 import type { HttpServer, RouteContext } from "./routes-context.ts";
 import { consentRecordView, consentView, storedDecisionView, timerView } from "./views.ts";
 
-const Id = z.string().min(1).max(200);
-
-const SubjectParams = z.object({ subjectId: Id });
+const SubjectParams = z.object({ subjectId: SubjectId });
 
 const ConsentQuery = z.strictObject({
   asOf: z.iso.datetime({ offset: true }).optional().describe("the view as of this instant"),

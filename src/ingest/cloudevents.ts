@@ -10,8 +10,10 @@
 import { type CloudEventV1, HTTP } from "cloudevents";
 import { z } from "zod";
 import { AppError, type FieldProblem } from "../app/errors.ts";
+import { expectation } from "./expectations.ts";
 import type { EventInput } from "./input-schema.ts";
 import { gpcSignal, tcfSignal } from "./signal-events.ts";
+import { isEmailShaped, SUBJECT_ID_EXPECTED } from "./subject-id.ts";
 
 /** An HTTP request as the CloudEvents binding sees it. */
 export interface CloudEventMessage {
@@ -50,7 +52,11 @@ export const CloudEventAttributes = z.object({
   id: z.string().min(1).max(190),
   source: z.string().min(1).max(100),
   type: z.string().min(1).max(100),
-  subject: z.string({ error: "required: the subject (Assent's subjectId)" }).min(1).max(200),
+  subject: z
+    .string({ error: "required: the subject (Assent's subjectId)" })
+    .min(1)
+    .max(200)
+    .refine((id) => !isEmailShaped(id), { error: SUBJECT_ID_EXPECTED }),
   time: z.iso.datetime({ offset: true, error: "required: an RFC 3339 time with a zone" }),
   schemaversion: Version.optional(),
   gpc: Flag.optional(),
@@ -143,13 +149,6 @@ function problemOf(mode: ContentMode, index: number, issue: z.core.$ZodIssue): F
   const [name = "", ...rest] = issue.path.map(String);
   const tail = rest.map((key) => `/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
   return { pointer: attributePointer(mode, index, name) + tail, expected: expectation(issue) };
-}
-
-function expectation(issue: z.core.$ZodIssue): string {
-  if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) {
-    return `required: expected ${issue.expected}`;
-  }
-  return issue.message.replace(/^Invalid input: /, "");
 }
 
 /** The raw attributes: from the ce- headers, the body, or each item of the batch. */

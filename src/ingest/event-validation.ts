@@ -25,6 +25,14 @@ export const SIGNAL_EVENTS = {
 
 export type SignalEvent = keyof typeof SIGNAL_EVENTS;
 
+/**
+ * How far after its receipt an event may say it occurred: senders' clocks drift. An event dated
+ * further ahead is refused, because a stored value is never overwritten by an older event, so a
+ * far-future event would freeze every attribute it sets. A replay receives each event at its own
+ * time, so it is never ahead.
+ */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
 /** A validated event: the engine's event and the profile attributes it sets. */
 export interface ValidEvent {
   readonly event: AssentEvent;
@@ -51,7 +59,7 @@ export function validateEvent(
       { pointer: `${prefix}/type`, expected },
     ]);
   }
-  const problems: FieldProblem[] = [];
+  const problems = timeProblems(input, receivedAt, prefix);
   if (input.schemaVersion !== spec.version) {
     const expected = `schema version ${spec.version} of ${input.type}`;
     problems.push({ pointer: `${prefix}/schemaVersion`, expected });
@@ -79,7 +87,7 @@ function validSignal(
 ): ValidEvent {
   const type = input.type;
   if (!isSignal(type)) throw new Error(`not a signal: ${type}`);
-  const problems: FieldProblem[] = [];
+  const problems = timeProblems(input, receivedAt, prefix);
   if (input.schemaVersion !== 1) {
     problems.push({ pointer: `${prefix}/schemaVersion`, expected: `schema version 1 of ${type}` });
   }
@@ -96,6 +104,46 @@ function validSignal(
   const signal = signalData(event, prefix);
   if (signal.kind !== "tcf") return { event, attributes: {} };
   return { event, attributes: {}, consent: tcfConsent(event, catalog, prefix) };
+}
+
+/** An `occurredAt` more than {@link MAX_CLOCK_SKEW_MS} after `receivedAt`, as a problem. */
+function timeProblems(input: EventInput, receivedAt: Instant, prefix: string): FieldProblem[] {
+  const occurredAt = Date.parse(input.occurredAt);
+  const ahead = occurredAt - receivedAt;
+  if (!(ahead > MAX_CLOCK_SKEW_MS)) return [];
+  const iso = new Date(occurredAt).toISOString();
+  const expected = `occurredAt ${iso} is ${spanOf(ahead)} after this service received the event; at most ${spanOf(MAX_CLOCK_SKEW_MS)} ahead is accepted (clock skew)`;
+  return [{ pointer: `${prefix}/occurredAt`, expected }];
+}
+
+const SPANS = [
+  ["year", 365.25 * 86_400_000],
+  ["day", 86_400_000],
+  ["hour", 3_600_000],
+  ["minute", 60_000],
+  ["second", 1000],
+] as const;
+
+/**
+ * A span in its largest whole unit, and below a day the next unit too, so that a span just over
+ * the tolerance does not read as the tolerance: "73 years", "2 hours 5 minutes", "5 minutes 30
+ * seconds".
+ */
+function spanOf(ms: number): string {
+  const index = Math.max(
+    0,
+    SPANS.findIndex(([, size]) => ms >= size),
+  );
+  const [unit, size] = SPANS[index] ?? ["second", 1000];
+  const whole = counted(Math.floor(ms / size), unit);
+  const next = SPANS[index + 1];
+  if (next === undefined || size >= 86_400_000) return whole;
+  const rest = Math.floor((ms % size) / next[1]);
+  return rest === 0 ? whole : `${whole} ${counted(rest, next[0])}`;
+}
+
+function counted(count: number, unit: string): string {
+  return `${count} ${unit}${count === 1 ? "" : "s"}`;
 }
 
 /** The ledger records of a `tcf.signal`, or an `invalid_consent` error naming the string. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CHANNELS } from "../engine/types.ts";
+import { SubjectId } from "./subject-id.ts";
 
 /**
  * What clients send. One schema per input is the single source: request validation, the
@@ -14,7 +15,7 @@ export const EventInput = z.strictObject({
   id: Id.describe("the dedup key: a re-sent event with the same id is ignored"),
   type: z.string().min(1).max(100).describe("declared in the catalog's events"),
   schemaVersion: z.int().min(1).default(1),
-  subjectId: Id,
+  subjectId: SubjectId,
   occurredAt: Instant,
   source: z.string().min(1).max(100).describe("the system of record, e.g. crm, billing"),
   data: z.record(z.string(), z.unknown()).default({}),

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { after, describe, test } from "node:test";
 import Database from "better-sqlite3";
 import { verifyLog } from "../../src/decision-log/verify.ts";
+import { MAX_CLOCK_SKEW_MS } from "../../src/ingest/event-validation.ts";
 import { TEST_URL } from "../contract/postgres-support.ts";
 import {
   appOn,
@@ -80,9 +81,10 @@ for (const { kind, bytes } of cases) {
         const lead = { "contact.email": EMAIL, "contact.phone": PHONE, "contact.name": NAME };
         await app.recordConsent("s-ada", consent("grant", NOW - 24 * HOUR, EVIDENCE));
         await app.ingest([event("e-lead", "lead.captured", "s-ada", lead, NOW - 3000)]);
-        // A client may claim any occurredAt; erasure selects by when the row was stored.
-        const future = Date.parse("2099-01-01T00:00:00Z");
-        await app.ingest([event("e-lead-2099", "lead.captured", "s-ada", lead, future)]);
+        // A client may claim an occurredAt ahead of the clock (within the skew tolerance) and
+        // after the erasure below; erasure selects by when the row was stored.
+        const ahead = NOW + MAX_CLOCK_SKEW_MS - 60_000;
+        await app.ingest([event("e-lead-ahead", "lead.captured", "s-ada", lead, ahead)]);
         await app.ingest([event("e-now", "offer.now", "s-ada", { "offer.value": 5 }, NOW - 2000)]);
         await app.ingest([
           event("e-quiet", "offer.quiet", "s-ada", { "offer.value": 5 }, NOW - 1000),

@@ -104,6 +104,10 @@ function mapCall(
     occurredAt: call.timestamp ?? request.receivedAt,
     source: catalog.segment.source,
   };
+  // An event time too far ahead of its receipt is refused at the call's own field.
+  if (call.timestamp !== undefined) {
+    sink.fieldOf.set(`${sink.base}/occurredAt`, `${sink.base}/timestamp`);
+  }
   const signals = addSignals(call, carrier, catalog, request, sink);
   if (call.type === "alias") {
     return { messageId, ignored: "alias: Assent merges no identities", signals };

@@ -5,6 +5,7 @@
  */
 
 import { z } from "zod";
+import { SubjectId } from "../subject-id.ts";
 
 /** Ids: `messageId` becomes the event id (with room for a `/gpc` or `/tcf` suffix). */
 const MessageId = z
@@ -12,7 +13,6 @@ const MessageId = z
   .min(1)
   .max(190)
   .describe("the dedup key: a re-sent call with the same messageId is ignored");
-const SubjectId = z.string().min(1).max(200);
 const Fields = z.record(z.string(), z.unknown());
 
 /** What Assent reads from a call's context: the privacy signals that came with it. */
