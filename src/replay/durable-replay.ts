@@ -79,6 +79,7 @@ export async function checkReplayFile(path: string, catalog: Catalog): Promise<C
   let lines: CheckedLine[] | undefined = [];
   let count = 0;
   let code: AppError["code"] | undefined;
+  const order = new TimeOrder();
   for await (const checked of checkedReplayLines(path)) {
     count += 1;
     if ("refused" in checked) {
@@ -87,6 +88,8 @@ export async function checkReplayFile(path: string, catalog: Catalog): Promise<C
       continue;
     }
     const { line, number } = checked;
+    const late = order.problemOf(line, number);
+    if (late !== undefined) problems.push(late);
     const valid = problemsOf(line, catalog, number, problems);
     lines = count > KEPT_LINES || problems.length > 0 ? undefined : lines;
     lines?.push(valid === undefined ? { line } : { valid });
@@ -98,6 +101,33 @@ export async function checkReplayFile(path: string, catalog: Catalog): Promise<C
     throw new AppError(code ?? "invalid_request", detail, shown);
   }
   return { count, lines };
+}
+
+/**
+ * Holds a file's events to time order: the replay's clock is the events' own instants, so an
+ * event dated before an earlier one would be decided in the past of decisions already made (its
+ * caps and quiet hours read wrongly). Events at the same instant keep their file order. Consent
+ * lines are not held to it: a record's `capturedAt` is when the evidence was captured, often long
+ * before it reaches Assent, and the ledger answers by that time whatever the order.
+ */
+class TimeOrder {
+  private latest = Number.NEGATIVE_INFINITY;
+  private latestLine = 0;
+
+  problemOf(line: ReplayLine, number: number): FieldProblem | undefined {
+    if (line.kind !== "event") return undefined;
+    const at = Date.parse(line.event.occurredAt);
+    if (at >= this.latest) {
+      this.latest = at;
+      this.latestLine = number;
+      return undefined;
+    }
+    const since = new Date(this.latest).toISOString();
+    return {
+      pointer: `line ${number}: /event/occurredAt`,
+      expected: `an instant at or after ${since} (the event on line ${this.latestLine}): events are replayed in time order, so sort them by occurredAt`,
+    };
+  }
 }
 
 /** Problems listed for a bad file: enough to see every kind, not a screenful per line. */

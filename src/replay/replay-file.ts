@@ -5,10 +5,12 @@ import { z } from "zod";
 import { AppError, type FieldProblem } from "../app/errors.ts";
 import { expectation } from "../ingest/expectations.ts";
 import { ConsentInput, EventInput } from "../ingest/input-schema.ts";
+import { SubjectId } from "../ingest/subject-id.ts";
 import type { SimItem } from "../simulator/index.ts";
 
 /**
- * The replay file: NDJSON, one line per item, in time order.
+ * The replay file: NDJSON, one line per item, events in time order (`checkReplayFile` holds them
+ * to it; a consent record may be captured long before the line it sits on).
  *
  *   {"kind":"event","event":{ …an event as POST /v1/events takes it… }}
  *   {"kind":"consent","subjectId":"subj-1","record":{ …a record as POST …/consent takes it… }}
@@ -20,7 +22,7 @@ export const ReplayLine = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("event"), event: EventInput }),
   z.strictObject({
     kind: z.literal("consent"),
-    subjectId: z.string().min(1),
+    subjectId: SubjectId,
     record: ConsentInput,
   }),
 ]);

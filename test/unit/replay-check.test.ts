@@ -70,4 +70,56 @@ describe("checking a replay file", () => {
     assert.equal(error.fields.length, 20);
     assert.match(error.message, /the first 20 of 25 are listed/);
   });
+
+  test("an event dated before an earlier event is refused, naming both lines; equal instants and older consent records pass", async () => {
+    const at = (id: string, occurredAt: string) =>
+      JSON.stringify({ kind: "event", event: { ...event, id, occurredAt } });
+    const grant = {
+      purpose: "marketing.campaigns",
+      channel: "email",
+      kind: "grant",
+      capturedAt: "2024-06-01T08:00:00Z",
+      source: "web",
+      evidence: "form-17",
+    };
+    const path = fileOf([
+      at("e-1", "2025-01-06T09:00:00Z"),
+      at("e-2", "2025-01-06T09:00:00Z"),
+      JSON.stringify({ kind: "consent", subjectId: "s-1", record: grant }),
+      at("e-3", "2025-01-06T08:59:59Z"),
+      at("e-4", "2025-01-07T09:00:00Z"),
+      at("e-5", "2025-01-07T08:00:00Z"),
+    ]);
+    const error = await refusal(path);
+    assert.deepEqual(
+      error.fields.map((field) => [field.pointer, field.expected]),
+      [
+        [
+          "line 4: /event/occurredAt",
+          "an instant at or after 2025-01-06T09:00:00.000Z (the event on line 2): events are replayed in time order, so sort them by occurredAt",
+        ],
+        [
+          "line 6: /event/occurredAt",
+          "an instant at or after 2025-01-07T09:00:00.000Z (the event on line 5): events are replayed in time order, so sort them by occurredAt",
+        ],
+      ],
+    );
+  });
+
+  test("a consent line with an e-mail-shaped subject id is refused like an event's", async () => {
+    const grant = {
+      purpose: "marketing.campaigns",
+      channel: "email",
+      kind: "grant",
+      capturedAt: "2025-01-06T08:00:00Z",
+      source: "web",
+      evidence: "form-17",
+    };
+    const line = { kind: "consent", subjectId: "jan@example.org", record: grant };
+    const error = await refusal(fileOf([JSON.stringify(line)]));
+    assert.deepEqual(
+      error.fields.map((field) => [field.pointer, field.expected]),
+      [["line 1: /subjectId", "a pseudonymous id, not an e-mail address"]],
+    );
+  });
 });
