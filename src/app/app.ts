@@ -119,6 +119,8 @@ export function createApp(options: AppOptions): App {
     timersOf: (subjectId) => store.timersOf(subjectId),
     ingest: async (events, base = (index) => `/events/${index}`) =>
       ingestValid(validate(events, base), () => clock()),
+    validate: async (events, base = (index) => `/events/${index}`) =>
+      checkAll(events, deployment, clock(), base).refusal?.fields ?? [],
     ingestSegment: (calls, request) =>
       ingestSegmentCalls(
         calls,
@@ -151,6 +153,18 @@ function validateAll(
   receivedAt: Instant,
   base: (index: number) => string,
 ): ValidEvent[] {
+  const { valid, refusal } = checkAll(events, deployment, receivedAt, base);
+  if (refusal !== undefined) throw refusal;
+  return valid;
+}
+
+/** Every event checked against the catalog: the valid ones, and a refusal naming every bad field. */
+function checkAll(
+  events: readonly EventInput[],
+  deployment: Deployment,
+  receivedAt: Instant,
+  base: (index: number) => string,
+): { readonly valid: ValidEvent[]; readonly refusal?: AppError } {
   const valid: ValidEvent[] = [];
   const problems: FieldProblem[] = [];
   let code: AppError["code"] | undefined;
@@ -163,13 +177,12 @@ function validateAll(
       problems.push(...error.fields);
     }
   });
-  if (code !== undefined) {
-    // A signal inserted beside an event shares its time, so it may repeat the event's problem.
-    const unique = [...new Map(problems.map((p) => [`${p.pointer} ${p.expected}`, p])).values()];
-    const message = `${unique.length} problem(s) in ${events.length} event(s); nothing was stored`;
-    throw new AppError(code, message, unique);
-  }
-  return valid;
+  if (code === undefined) return { valid };
+
+  // A signal inserted beside an event shares its time, so it may repeat the event's problem.
+  const unique = [...new Map(problems.map((p) => [`${p.pointer} ${p.expected}`, p])).values()];
+  const message = `${unique.length} problem(s) in ${events.length} event(s); nothing was stored`;
+  return { valid, refusal: new AppError(code, message, unique) };
 }
 
 /** One transaction for the whole group (group commit), events in order per subject. */

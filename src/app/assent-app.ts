@@ -11,6 +11,7 @@ import type { SegmentOutcome, SegmentReceipt } from "../ingest/segment/segment-i
 import type { SegmentCall } from "../ingest/segment/segment-schema.ts";
 import type { Review, ReviewStatus, StoredDecision } from "../store/store.ts";
 import type { Timer } from "../timers/timer.ts";
+import type { FieldProblem } from "./errors.ts";
 
 /**
  * The application layer: what every transport (HTTP, CLI, stream consumer) calls. Transports
@@ -26,6 +27,16 @@ export interface AssentApp {
     events: readonly EventInput[],
     pointerBase?: (index: number) => string,
   ): Promise<IngestOutcome[]>;
+  /**
+   * The bad fields `ingest` would refuse these events for, each with its pointer under
+   * `pointerBase(index)`; none when every event is valid. Stores nothing. A transport that has
+   * found problems of its own (a malformed event in a batch) adds these to them, so that one
+   * answer names every bad field.
+   */
+  validate(
+    events: readonly EventInput[],
+    pointerBase?: (index: number) => string,
+  ): Promise<readonly FieldProblem[]>;
   /**
    * Segment calls mapped through the catalog's `segment:` section and ingested as `ingest`
    * does, all or nothing: a problem in any call stores nothing and names the call's field.

@@ -1,5 +1,5 @@
 import { join, resolve } from "node:path";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { loadOrCreateApiKeys } from "../app/api-keys.ts";
 import { createApp } from "../app/app.ts";
 import { createHttpServer } from "../http/server.ts";
@@ -10,9 +10,11 @@ import type { Connector } from "../outbox/connector.ts";
 import { openFileConnector } from "../outbox/file-connector.ts";
 import { createDeliveryWorker, decisionSpanIn } from "../outbox/worker.ts";
 import { loadDeploymentFromDir } from "../playbook/loader.ts";
-import { openStore } from "../store/open-store.ts";
+import { MASTER_KEY_ENV } from "../privacy/master-key.ts";
+import { DEFAULT_SQLITE_PATH, openStore } from "../store/open-store.ts";
 import { lateFirings } from "../timers/late-firings.ts";
 import { startTimerClock } from "../timers/timer-clock.ts";
+import { LINK_SECRET_ENV } from "../trust/link-secret.ts";
 import { httpUrl, oneOf, wholeNumber } from "./options.ts";
 import { reportAppError } from "./report-error.ts";
 import {
@@ -20,10 +22,16 @@ import {
   type MetricsFlag,
   observedConnectors,
   serviceMetrics,
+  WEBHOOK_SECRETS_ENV,
   webhookConnector,
   webhookSecrets,
 } from "./serve-integrations.ts";
-import { serveLinks, trustService } from "./trust-setup.ts";
+import {
+  PUBLIC_URL_ENV,
+  serveLinks,
+  trustService,
+  UNSUBSCRIBE_MAILBOX_ENV,
+} from "./trust-setup.ts";
 
 interface ServeFlags {
   readonly playbooks: string;
@@ -46,37 +54,41 @@ export function serveCommand(): Command {
       "serve the HTTP API on the SQLite default (or --db), with the delivery worker, deferred decisions and durable timers running",
     )
     .option("--playbooks <dir>", "folder with catalog.yaml, policy.yaml and playbooks/", "examples")
-    .option(
-      "--db <url>",
-      "SQLite file or postgres:// URL (default: ASSENT_DATABASE_URL or .assent/assent.db)",
+    .addOption(
+      new Option("--db <url>", "SQLite file or postgres:// URL")
+        .env("ASSENT_DATABASE_URL")
+        .default(DEFAULT_SQLITE_PATH),
     )
-    .option("--host <host>", "address to listen on", process.env.ASSENT_HOST ?? "127.0.0.1")
-    .option(
-      "--port <n>",
-      "port",
-      wholeNumber("--port", 0, 65_535),
-      Number(process.env.ASSENT_PORT ?? 3000),
+    .addOption(
+      new Option("--host <host>", "address to listen on").env("ASSENT_HOST").default("127.0.0.1"),
+    )
+    .addOption(
+      new Option("--port <n>", "port")
+        .env("ASSENT_PORT")
+        .argParser(wholeNumber("--port", 0, 65_535))
+        .default(3000),
     )
     .option("--data-dir <dir>", "where API keys and the local outbox file live", ".assent")
     .option(
       "--keys <file>",
       "API keys file (default: DATA_DIR/api-keys.yaml, created on first start)",
     )
-    .option(
-      "--webhook <url>",
-      "also deliver acted decisions to this URL (or ASSENT_WEBHOOK_URL)",
-      httpUrl("--webhook"),
-      process.env.ASSENT_WEBHOOK_URL,
+    .addOption(
+      new Option("--webhook <url>", "also deliver acted decisions to this URL")
+        .env("ASSENT_WEBHOOK_URL")
+        .argParser(httpUrl("--webhook")),
     )
     .option(
       "--webhook-secrets-file <file>",
-      "Standard Webhooks secrets (whsec_…), one per line, all signing (or ASSENT_WEBHOOK_SECRETS)",
+      `Standard Webhooks secrets (whsec_…), one per line, all signing (or ${WEBHOOK_SECRETS_ENV})`,
     )
-    .option(
-      "--public-url <url>",
-      "where subjects reach this service: preference centre and List-Unsubscribe links (or ASSENT_PUBLIC_URL)",
-      httpUrl("--public-url"),
-      process.env.ASSENT_PUBLIC_URL,
+    .addOption(
+      new Option(
+        "--public-url <url>",
+        "where subjects reach this service: preference centre and List-Unsubscribe links",
+      )
+        .env(PUBLIC_URL_ENV)
+        .argParser(httpUrl("--public-url")),
     )
     .option(
       "--metrics <access>",
@@ -90,7 +102,54 @@ export function serveCommand(): Command {
       oneOf("--log-level", ["trace", "debug", "info", "warn", "error"] as const),
       "info",
     )
+    .addHelpText("after", ENVIRONMENT_HELP)
     .action((flags: ServeFlags) => reportAppError(() => serve(flags)));
+}
+
+/**
+ * Every variable `serve` reads, as README's configuration table lists them. Values are never
+ * shown: a webhook URL or a database URL may hold a credential.
+ */
+const ENVIRONMENT: readonly (readonly [string, string])[] = [
+  ["ASSENT_DATABASE_URL", "the database, as --db"],
+  ["ASSENT_HOST, ASSENT_PORT", "the address to listen on, as --host and --port"],
+  ["ASSENT_WEBHOOK_URL", "the webhook, as --webhook"],
+  [
+    WEBHOOK_SECRETS_ENV,
+    "webhook signing secrets (whsec_…), separated by\nspaces or commas; --webhook-secrets-file wins",
+  ],
+  [PUBLIC_URL_ENV, "where subjects reach this service, as --public-url"],
+  [
+    LINK_SECRET_ENV,
+    "signs preference and unsubscribe links: required\non PostgreSQL, else made in DATA_DIR/link-secret",
+  ],
+  [
+    UNSUBSCRIBE_MAILBOX_ENV,
+    "the List-Unsubscribe mailto address (default:\nunsubscribe@ the public URL's host)",
+  ],
+  [
+    MASTER_KEY_ENV,
+    "the master key that seals personal data (default:\nthe key file master.key beside the SQLite file,\nmade on first write: for development only)",
+  ],
+  [
+    "OTEL_*",
+    "OpenTelemetry tracing, off unless set:\nOTEL_EXPORTER_OTLP_ENDPOINT, OTEL_TRACES_EXPORTER,\nOTEL_SERVICE_NAME, … (README: Tracing)",
+  ],
+  ["ASSENT_DEBUG=1", "stack traces on errors"],
+];
+
+const ENVIRONMENT_HELP =
+  helpSection("Environment (a flag wins over its variable)", ENVIRONMENT) +
+  "API keys have no variable: they are read from the --keys file only.\n";
+
+/** A help section of names and meanings; a meaning's line breaks keep its column. */
+function helpSection(title: string, entries: readonly (readonly [string, string])[]): string {
+  const width = Math.max(...entries.map(([name]) => name.length)) + 2;
+  const indent = `\n  ${" ".repeat(width)}`;
+  const lines = entries.map(
+    ([name, meaning]) => `  ${name.padEnd(width)}${meaning.replaceAll("\n", indent)}`,
+  );
+  return `\n${title}:\n${lines.join("\n")}\n`;
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
@@ -151,7 +210,7 @@ async function openConnectors(flags: ServeFlags, logger: Logger): Promise<Map<st
   if (flags.webhook !== undefined) {
     const secrets = webhookSecrets(flags);
     if (secrets.length === 0)
-      logger.warn({}, "webhook deliveries are unsigned: set ASSENT_WEBHOOK_SECRETS");
+      logger.warn({}, `webhook deliveries are unsigned: set ${WEBHOOK_SECRETS_ENV}`);
     const webhook = webhookConnector(flags.webhook, secrets, Date.now);
     connectors.set(webhook.name, webhook);
   }

@@ -16,6 +16,9 @@ import type { Store } from "../store/store.ts";
 export const METRICS_ACCESS = ["key", "open", "off"] as const;
 export type MetricsFlag = (typeof METRICS_ACCESS)[number];
 
+/** The environment variable of the webhook's signing secrets (when no file is given). */
+export const WEBHOOK_SECRETS_ENV = "ASSENT_WEBHOOK_SECRETS";
+
 /** Where the webhook's signing secrets come from: a file (one per line) or the environment. */
 export interface WebhookFlags {
   readonly webhook?: string;
@@ -31,8 +34,8 @@ export function webhookSecrets(flags: WebhookFlags, env = process.env): string[]
     const text = readFileSync(flags.webhookSecretsFile, "utf8").replace(/#.*$/gm, "");
     return parseWebhookSecrets(text, flags.webhookSecretsFile);
   }
-  const fromEnv = env.ASSENT_WEBHOOK_SECRETS;
-  return fromEnv === undefined ? [] : parseWebhookSecrets(fromEnv, "ASSENT_WEBHOOK_SECRETS");
+  const fromEnv = env[WEBHOOK_SECRETS_ENV];
+  return fromEnv === undefined ? [] : parseWebhookSecrets(fromEnv, WEBHOOK_SECRETS_ENV);
 }
 
 /** The webhook connector, signed when secrets are configured. */

@@ -2,39 +2,16 @@ import { z } from "zod";
 import { AppError } from "../app/errors.ts";
 import { EventBatch, EventInput } from "../ingest/input-schema.ts";
 import { gpcHeader, ownOutcomes, ownRefusal, withGpc } from "../ingest/signal-events.ts";
+import { batchRefusal, readEvents } from "./event-body.ts";
 import { parseInput } from "./field-problems.ts";
 import type { RouteDoc } from "./openapi.ts";
 import type { HttpServer, RouteContext } from "./routes-context.ts";
 import { decisionView } from "./views.ts";
 
-function isBatch(body: unknown): boolean {
-  return typeof body === "object" && body !== null && !Array.isArray(body) && "events" in body;
-}
-
-/** Events read from a request, and where each one's fields are in the body. */
-interface ReadEvents {
-  readonly events: EventInput[];
-  readonly pointerBase: (index: number) => string;
-}
-
-/**
- * Reads one event or a batch. A batch is all-or-nothing on validation: the shape of every
- * event is checked here and its type and data by the app, both before anything is stored. If
- * any event is invalid none is ingested, and the problem lists every bad field of every event
- * (`/events/3/occurredAt`), so the sender can fix them all and resend the batch as it is.
- */
-export function readEvents(body: unknown): ReadEvents {
-  if (isBatch(body)) {
-    const { events } = parseInput(EventBatch, body, "batch");
-    return { events, pointerBase: (index) => `/events/${index}` };
-  }
-  return { events: [parseInput(EventInput, body, "event")], pointerBase: () => "" };
-}
-
 const EVENTS_DOC: RouteDoc = {
   summary: "Ingest one event or a batch of up to 1,000",
   description:
-    "All-or-nothing on validation: if any event is invalid nothing is stored and the problem lists every bad field (`/events/3/occurredAt`). A re-sent event id is a duplicate and decides nothing.",
+    "All-or-nothing on validation: if any event is invalid nothing is stored and one problem lists every bad field of every event (`/events/3/occurredAt`): 400 `invalid_request` when any field does not match this schema (the other events are checked against the catalog too), else 422 with the catalog's code. A re-sent event id is a duplicate and decides nothing.",
   tags: ["events"],
   body: z.union([EventInput, EventBatch]),
   responses: {
@@ -57,6 +34,9 @@ const DECIDE_DOC: RouteDoc = {
  *
  * `POST /v1/decide` (scope decide): a dry run of one event: the decisions with their
  * explanations, and nothing stored, sent or logged to the decision log.
+ *
+ * Both refuse a lone event alike: 400 `invalid_request` naming every field that does not match
+ * the request schema, else 422 naming every field the catalog refuses.
  */
 export function registerEventRoutes(server: HttpServer, { app, guard }: RouteContext): void {
   const eventsRoute = { onRequest: guard("ingest"), config: { openapi: EVENTS_DOC } };
@@ -65,6 +45,9 @@ export function registerEventRoutes(server: HttpServer, { app, guard }: RouteCon
     // Sec-GPC: 1 opts each subject in the request out of sale and sharing (gpc.signal first).
     const gpc = gpcHeader(request.headers["sec-gpc"]);
     const { events, pointerBase, own } = withGpc(read.events, gpc, read.pointerBase);
+    if (read.malformed.length > 0) {
+      throw await batchRefusal(app, { events, pointerBase, malformed: read.malformed });
+    }
     const outcomes = await app.ingest(events, pointerBase).catch((error: unknown) => {
       throw error instanceof AppError ? ownRefusal(error, own.length, "event") : error;
     });

@@ -85,6 +85,60 @@ describe("HTTP over the real application", () => {
     assert.equal(response.json()[0].status, "accepted");
   });
 
+  test("a batch with malformed and uncatalogued events names every bad field in one 400 and stores nothing", async () => {
+    const response = await post({
+      events: [
+        eventBody({ id: "int-m-1", subjectId: 42, occurredAt: "soon" }),
+        eventBody({ id: "int-m-2", type: "claim.teleported" }),
+        claim("int-m-3"),
+        eventBody({ id: "int-m-4", data: { "claim.amount": "lots", "shoe.size": 42 } }),
+      ],
+    });
+
+    assert.equal(response.statusCode, 400);
+    const problem = response.json();
+    assert.equal(problem.code, "invalid_request");
+    assert.match(problem.detail, /5 fields are wrong \(3 of them against the catalog\); nothing/);
+    assert.deepEqual(problem.errors, [
+      { pointer: "/events/0/subjectId", detail: "a string, not a number" },
+      {
+        pointer: "/events/0/occurredAt",
+        detail: "an ISO 8601 date-time with its offset, e.g. 2025-01-06T09:00:00Z",
+      },
+      { pointer: "/events/1/type", detail: "an event type declared in the catalog's events" },
+      { pointer: "/events/3/data/claim.amount", detail: "a finite number" },
+      {
+        pointer: "/events/3/data/shoe.size",
+        detail:
+          "one of the attributes claim.opened v1 may set: claim.amount, claim.next_step, claim.status",
+      },
+    ]);
+    const again = await post(claim("int-m-3"));
+    assert.equal(again.json()[0].status, "accepted", "the batch's valid event was not stored");
+  });
+
+  test("a lone event is refused alike by /v1/events and /v1/decide: 400 if malformed, else 422", async () => {
+    const malformed = eventBody({ id: "int-d-1", type: "claim.teleported", subjectId: 42 });
+    const uncatalogued = eventBody({ id: "int-d-2", type: "claim.teleported" });
+    for (const [payload, status, code] of [
+      [malformed, 400, "invalid_request"],
+      [uncatalogued, 422, "unknown_event_type"],
+    ] as const) {
+      const ingest = await post(payload);
+      const decide = await server.inject({
+        method: "POST",
+        url: "/v1/decide",
+        headers: auth("decide"),
+        payload,
+      });
+      for (const response of [ingest, decide]) {
+        assert.equal(response.statusCode, status);
+        assert.equal(response.json().code, code);
+      }
+      assert.deepEqual(decide.json().errors, ingest.json().errors);
+    }
+  });
+
   test("a recorded decision is read back with its steps and sentence", async () => {
     const csat = eventBody({
       id: "int-e-7",

@@ -227,8 +227,72 @@ describe("POST /v1/events", () => {
     assert.equal(callsOf(calls, "ingest").length, 0);
   });
 
+  test("a batch with malformed and uncatalogued events names both kinds in one 400, in event order", async () => {
+    const uncatalogued = { pointer: "/type", expected: "an event type declared in the catalog" };
+    const { server, calls } = harness({
+      validate: async (events, base = () => "") =>
+        events.flatMap((event, index) =>
+          event.type === "claim.teleported"
+            ? [{ ...uncatalogued, pointer: `${base(index)}${uncatalogued.pointer}` }]
+            : [],
+        ),
+    });
+    const events = [
+      eventBody({ id: "a", occurredAt: "soon" }),
+      eventBody({ id: "b", type: "claim.teleported" }),
+      eventBody({ id: "c", subjectId: 42 }),
+      eventBody({ id: "d" }),
+    ];
+    const response = await server.inject({
+      method: "POST",
+      url: "/v1/events",
+      headers: auth("ingest"),
+      payload: { events },
+    });
+
+    assert.equal(response.statusCode, 400);
+    const problem = response.json();
+    assert.equal(problem.code, "invalid_request");
+    assert.equal(
+      problem.detail,
+      "the batch is not valid: 3 fields are wrong (1 of them against the catalog); nothing was stored",
+    );
+    assert.deepEqual(pointers(response.body), [
+      "/events/0/occurredAt",
+      "/events/1/type",
+      "/events/2/subjectId",
+    ]);
+    const [validate] = callsOf(calls, "validate");
+    const checked = (validate?.args[0] ?? []) as { id: string }[];
+    assert.deepEqual(
+      checked.map((event) => event.id),
+      ["b", "d"],
+      "only the well-formed events are checked against the catalog",
+    );
+    assert.equal(callsOf(calls, "ingest").length, 0);
+  });
+
+  test("a malformed batch with Sec-GPC names the sender's events, not the signals", async () => {
+    const { server } = harness({
+      validate: async (events, base = () => "") =>
+        events.flatMap((event, index) =>
+          event.type === "gpc.signal" ? [] : [{ pointer: `${base(index)}/type`, expected: "x" }],
+        ),
+    });
+    const events = [eventBody({ id: "a", source: "" }), eventBody({ id: "b", subjectId: "s-2" })];
+    const response = await server.inject({
+      method: "POST",
+      url: "/v1/events",
+      headers: { ...auth("ingest"), "sec-gpc": "1" },
+      payload: { events },
+    });
+
+    assert.equal(response.statusCode, 400);
+    assert.deepEqual(pointers(response.body), ["/events/0/source", "/events/1/type"]);
+  });
+
   test("an empty batch and a batch over 1,000 events are refused at /events", async () => {
-    const { server } = harness();
+    const { server, calls } = harness();
     for (const events of [[], Array.from({ length: 1001 }, (_, i) => eventBody({ id: `e${i}` }))]) {
       const response = await server.inject({
         method: "POST",
@@ -238,6 +302,7 @@ describe("POST /v1/events", () => {
       });
       assert.equal(response.statusCode, 400);
       assert.deepEqual(pointers(response.body), ["/events"]);
+      assert.equal(callsOf(calls, "validate").length, 0, "a list that is wrong is not read");
     }
   });
 

@@ -121,6 +121,7 @@ function defaults(): AssentApp {
   const stored: StoredDecision = { decisionId: "d-1", partition: 3, seq: 7, decision: decision() };
   return {
     ingest: async (events) => accepted(events),
+    validate: async () => [],
     ingestSegment: async (calls) =>
       calls.map((call) => ({ messageId: call.messageId, status: "accepted", decisions: [] })),
     dryRun: async () => [decision()],
