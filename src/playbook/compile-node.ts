@@ -26,10 +26,12 @@ import {
   type Model,
   PlaybookNode,
   type QuietHoursSpec,
-  Review,
-  Trigger,
+  type Review,
+  Rule,
+  type Trigger,
 } from "./playbook-schema.ts";
 import type { Issue } from "./problems.ts";
+import { rawAt } from "./raw.ts";
 
 /** The playbook a node belongs to. */
 export interface PlaybookHeader {
@@ -43,16 +45,10 @@ interface NodeRules {
   readonly review?: CompiledRule;
 }
 
-// The rules compile from their own part of the node, so that a schema problem elsewhere in
-// the node does not hide a rule's problems.
-const RulePart = z.looseObject({
-  id: PlaybookNode.shape.id,
-  bundle: PlaybookNode.shape.bundle,
-  trigger: Trigger.pick({ when: true }).loose(),
-  eligibility: PlaybookNode.shape.eligibility,
-  review: Review.pick({ when: true }).loose().optional(),
-});
-type RulePart = z.infer<typeof RulePart>;
+// Each rule compiles on its own, against the bundle, so that a schema problem elsewhere in
+// the node (even in its id, or in another rule) does not hide a rule's problems.
+const RuleBase = z.looseObject({ id: z.string(), bundle: PlaybookNode.shape.bundle });
+type RuleBase = z.infer<typeof RuleBase>;
 
 /**
  * Checks one node as written and compiles it; any issue (paths relative to the node) means
@@ -66,8 +62,8 @@ export function compileNode(
   scope: NodeScope,
 ): { node?: CompiledNode; issues: Issue[] } {
   const issues = nodeIssues(raw, scope);
-  const part = RulePart.safeParse(raw);
-  const rules = part.success ? compileRules(part.data, scope.catalog, issues) : {};
+  const base = RuleBase.safeParse(raw);
+  const rules = base.success ? compileRules(raw, base.data, scope.catalog, issues) : {};
 
   const parsed = PlaybookNode.safeParse(raw);
   if (!parsed.success || issues.length > 0) return { issues };
@@ -150,26 +146,27 @@ function compileBundle(entries: readonly string[], catalog: Catalog): BundleAttr
 }
 
 /** Compiles the node's rules against its bundle, adding their problems to `issues`. */
-function compileRules(part: RulePart, catalog: Catalog, issues: Issue[]): NodeRules {
-  const bundle = compileBundle(part.bundle, catalog);
+function compileRules(raw: unknown, base: RuleBase, catalog: Catalog, issues: Issue[]): NodeRules {
+  const bundle = compileBundle(base.bundle, catalog);
   const types = new Map<string, AttributeType>(bundle.map((entry) => [entry.name, entry.type]));
   const scope: RuleScope = {
-    nodeId: part.id,
+    nodeId: base.id,
     bundle: types,
     catalog: new Set(catalog.attributes.keys()),
   };
   const environment = bundleEnvironment(types);
 
-  const compile = (text: string | undefined, path: readonly string[]) => {
-    if (text === undefined) return undefined;
-    const result = compileRule(text, path.join("."), scope, environment);
+  const compile = (path: readonly string[]) => {
+    const text = Rule.safeParse(rawAt(raw, path));
+    if (!text.success) return undefined;
+    const result = compileRule(text.data, path.join("."), scope, environment);
     for (const message of result.problems) issues.push({ path, message });
     return result.rule;
   };
 
-  const when = compile(part.trigger.when, ["trigger", "when"]);
-  const eligibility = compile(part.eligibility, ["eligibility"]);
-  const review = compile(part.review?.when, ["review", "when"]);
+  const when = compile(["trigger", "when"]);
+  const eligibility = compile(["eligibility"]);
+  const review = compile(["review", "when"]);
   return {
     ...(when ? { when } : {}),
     ...(eligibility ? { eligibility } : {}),

@@ -7,12 +7,17 @@ import { join } from "node:path";
 import type { Policy } from "../engine/node.ts";
 import { buildCatalog, type Catalog, catalogIssues } from "./catalog.ts";
 import { CatalogFile } from "./catalog-schema.ts";
-import { Residency } from "./common-schema.ts";
+import {
+  type CatalogScope,
+  catalogForChecks,
+  type PolicyScope,
+  policyForChecks,
+} from "./check-scope.ts";
+import { deploymentPaths, pathProblems } from "./deployment-paths.ts";
 import { type DeclaredName, type LoadedPlaybook, loadPlaybook } from "./playbook.ts";
 import { buildPolicy, policyIssues } from "./policy.ts";
 import { PolicyFile } from "./policy-schema.ts";
 import { type LoadProblem, PlaybookLoadError } from "./problems.ts";
-import { rawItems, rawString } from "./raw.ts";
 import { parseYaml, type SourceText, toProblem } from "./source.ts";
 import { validate } from "./validate.ts";
 
@@ -45,31 +50,36 @@ export interface DeploymentSources {
  *   playbookFiles: ["playbooks/insurance.yaml"] })
  */
 export function loadDeployment(files: DeploymentFiles): Deployment {
+  const { catalogFile, policyFile, playbookFiles } = files;
+  const missing = [catalogFile, policyFile, ...playbookFiles].flatMap((file) =>
+    pathProblems(file, "file"),
+  );
+  if (missing.length > 0) throw new PlaybookLoadError(missing);
+
   const read = (file: string): SourceText => ({ file, text: readFileSync(file, "utf8") });
   return loadDeploymentFromSources({
-    catalog: read(files.catalogFile),
-    policy: read(files.policyFile),
-    playbooks: files.playbookFiles.map(read),
+    catalog: read(catalogFile),
+    policy: read(policyFile),
+    playbooks: playbookFiles.map(read),
   });
 }
 
 /**
- * Loads `dir/catalog.yaml`, `dir/policy.yaml` and `dir/playbooks/*.yaml` in name order.
+ * Loads `dir/catalog.yaml`, `dir/policy.yaml` and `dir/playbooks/*.yaml` in name order. A
+ * missing folder or file is reported by the path given, with every other one missing.
  *
  * @example loadDeploymentFromDir("examples").playbooks.map((playbook) => playbook.name)
  */
 export function loadDeploymentFromDir(dir: string): Deployment {
-  const playbookDir = join(dir, "playbooks");
+  const found = deploymentPaths(dir);
+  if (!("paths" in found)) throw new PlaybookLoadError(found.problems);
+
+  const { catalogFile, policyFile, playbookDir } = found.paths;
   const playbookFiles = readdirSync(playbookDir)
     .filter((name) => /\.ya?ml$/.test(name))
     .sort()
     .map((name) => join(playbookDir, name));
-
-  return loadDeployment({
-    catalogFile: join(dir, "catalog.yaml"),
-    policyFile: join(dir, "policy.yaml"),
-    playbookFiles,
-  });
+  return loadDeployment({ catalogFile, policyFile, playbookFiles });
 }
 
 /**
@@ -80,8 +90,8 @@ export function loadDeploymentFromDir(dir: string): Deployment {
 export function loadDeploymentFromSources(sources: DeploymentSources): Deployment {
   const problems: LoadProblem[] = [];
   const catalog = loadCatalog(sources.catalog, problems);
-  const policy = loadPolicy(sources.policy, problems);
-  const scope = catalog && policy ? { catalog, policy } : undefined;
+  const { policy, policyCapsRead } = loadPolicy(sources.policy, problems);
+  const scope = catalog && { ...catalog, policy, policyCapsRead };
 
   const playbooks = sources.playbooks.map((source) => loadPlaybook(source, scope, problems));
   problems.push(...duplicateProblems(playbooks.flatMap((loaded) => loaded.names)));
@@ -91,10 +101,14 @@ export function loadDeploymentFromSources(sources: DeploymentSources): Deploymen
     throw new PlaybookLoadError(sortProblems(problems, files));
   }
   const loaded = playbooks.flatMap(({ playbook }) => (playbook ? [playbook] : []));
-  return { ...scope, playbooks: loaded };
+  return { catalog: scope.catalog, policy, playbooks: loaded };
 }
 
-function loadCatalog(input: SourceText, problems: LoadProblem[]): Catalog | undefined {
+/**
+ * The catalog, or what of it the playbook checks can still use: its valid entries. Without
+ * problems it is the whole catalog. `undefined` when it is not YAML or a section is unreadable.
+ */
+function loadCatalog(input: SourceText, problems: LoadProblem[]): CatalogScope | undefined {
   const { source, problems: syntax } = parseYaml(input);
   problems.push(...syntax);
   if (syntax.length > 0) return undefined;
@@ -103,48 +117,21 @@ function loadCatalog(input: SourceText, problems: LoadProblem[]): Catalog | unde
   const issues = [...result.issues, ...catalogIssues(source.data)];
   problems.push(...issues.map((issue) => toProblem(source, issue)));
   // A catalog with problems beyond its schema still serves the playbook checks; never a load.
-  return result.data ? buildCatalog(result.data) : undefined;
+  if (result.data) return { catalog: buildCatalog(result.data) };
+  return catalogForChecks(source.data);
 }
 
-function loadPolicy(input: SourceText, problems: LoadProblem[]): Policy | undefined {
+/** The policy, or what of it the playbook checks can still use; without problems, the policy. */
+function loadPolicy(input: SourceText, problems: LoadProblem[]): PolicyScope {
   const { source, problems: syntax } = parseYaml(input);
   problems.push(...syntax);
-  if (syntax.length > 0) return undefined;
+  if (syntax.length > 0) return policyForChecks(undefined);
 
   const result = validate(PolicyFile, source.data);
   const issues = [...result.issues, ...policyIssues(source.data)];
   problems.push(...issues.map((issue) => toProblem(source, issue)));
-  if (result.data && issues.length === 0) return buildPolicy(result.data);
+  if (result.data && issues.length === 0) return { policy: buildPolicy(result.data) };
   return policyForChecks(source.data);
-}
-
-/**
- * What an invalid policy still tells the playbook checks, so that its problems do not hide
- * theirs: its cap ids and, when readable, its region. The deployment never loads with it.
- */
-function policyForChecks(raw: unknown): Policy {
-  const region = rawString(raw, "region");
-  const ids = rawItems(raw, "caps").flatMap((cap) => {
-    const id = rawString(cap, "id");
-    return id === undefined ? [] : [id];
-  });
-  const caps = ids.map((id) => ({
-    id,
-    scope: "global" as const,
-    periodMs: 1,
-    counts: "all" as const,
-  }));
-  const deny = { actions: [], channels: [], templates: [] };
-  return {
-    region: region !== undefined && isResidency(region) ? region : "",
-    defaultTimezone: "UTC",
-    caps,
-    deny,
-  };
-}
-
-function isResidency(value: string): boolean {
-  return Residency.safeParse(value).success;
 }
 
 function duplicateProblems(names: readonly DeclaredName[]): LoadProblem[] {

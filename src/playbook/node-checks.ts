@@ -18,6 +18,10 @@ import { triggerIssues } from "./trigger-checks.ts";
 export interface NodeScope {
   readonly catalog: Catalog;
   readonly policy: Policy;
+  /** Catalog names whose entries failed their schema (not in `catalog`). */
+  readonly brokenNames?: ReadonlySet<string>;
+  /** False when the policy's cap ids could not all be read: `exempt_from` is not judged. */
+  readonly policyCapsRead?: boolean;
 }
 
 // Marketing needs the subject's consent or a balanced legitimate interest (GDPR Art. 6(1)(a),
@@ -51,7 +55,9 @@ export function nodeIssues(raw: unknown, scope: NodeScope): Issue[] {
     ...whenValid(BundlePart, raw, (node) => bundleIssues(node, scope)),
     ...whenValid(ActionPart, raw, actionChannelIssues),
     ...capIssues(caps, ["caps"], policyCapIds),
-    ...whenValid(ExemptPart, raw, (node) => exemptIssues(node, capIds)),
+    ...(scope.policyCapsRead === false
+      ? []
+      : whenValid(ExemptPart, raw, (node) => exemptIssues(node, capIds))),
     ...whenValid(QuietPart, raw, quietHoursIssues),
     ...whenValid(ModelPart, raw, (node) => modelIssues(node, scope.catalog)),
     ...whenValid(ExperimentPart, raw, experimentIssues),

@@ -13,7 +13,8 @@ import {
   Slug,
 } from "./common-schema.ts";
 
-const Rule = z
+/** A CEL rule as written; it is compiled and type-checked when the playbook loads. */
+export const Rule = z
   .string()
   .min(1)
   .meta({ description: "a CEL expression over the node's bundle that returns bool" });
@@ -73,9 +74,14 @@ export type Unless = z.infer<typeof Unless>;
  */
 export const Trigger = z.strictObject({
   event: EventType.optional().meta({ description: "the event type that wakes the node" }),
-  after: z.union([AfterEvent, DateOffset]).optional().meta({
-    description: "{ event, delay } after an event, or { attribute, offset } after a date",
-  }),
+  after: z
+    .union([AfterEvent, DateOffset], {
+      error: "expected { event, delay } after an event, or { attribute, offset } after a date",
+    })
+    .optional()
+    .meta({
+      description: "{ event, delay } after an event, or { attribute, offset } after a date",
+    }),
   before: DateOffset.optional().meta({ description: "{ attribute, offset } before a date" }),
   unless: Unless.optional().meta({
     description: "with after: { event, delay }: an event that cancels the timer if it comes first",

@@ -1,4 +1,5 @@
 import type { CompiledNode } from "../engine/node.ts";
+import { namesBrokenEntry } from "./check-scope.ts";
 import { compileNode } from "./compile-node.ts";
 import { type NodeMeta, nodeMeta } from "./meta.ts";
 import type { NodeScope } from "./node-checks.ts";
@@ -27,8 +28,9 @@ export interface DeclaredName {
 }
 
 /**
- * Loads one playbook file, adding its problems to `problems`. Without a scope (the catalog or
- * policy did not load) only the file's own shape is checked.
+ * Loads one playbook file, adding its problems to `problems`. Without a scope (the catalog is
+ * not YAML) only the file's own shape is checked, and so is a node that names a catalog entry
+ * that failed its schema.
  */
 export function loadPlaybook(
   input: SourceText,
@@ -42,7 +44,9 @@ export function loadPlaybook(
   const result = validate(PlaybookFile, source.data);
   const header = { name: result.data?.playbook ?? "", version: result.data?.version ?? 0 };
   const compiled = rawNodes(source.data).map((raw) =>
-    scope === undefined ? { issues: [] } : compileNode(raw, header, scope),
+    scope === undefined || namesBrokenEntry(raw, scope)
+      ? { issues: [] }
+      : compileNode(raw, header, scope),
   );
 
   const issues = [

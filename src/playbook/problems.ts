@@ -4,9 +4,9 @@ export type PathKey = string | number;
 /** One thing wrong in a catalog, policy or playbook file, with where it is. */
 export interface LoadProblem {
   readonly file: string;
-  /** 1-based. */
+  /** 1-based; 0 when the problem is the file or folder itself (it does not exist). */
   readonly line: number;
-  /** 1-based. */
+  /** 1-based; 0 with line 0. */
   readonly column: number;
   /** Where in the document, as `nodes[0].caps[0].max`; empty for the whole document. */
   readonly path: string;
@@ -38,11 +38,13 @@ export class PlaybookLoadError extends Error {
 }
 
 /**
- * One problem as a line an editor can jump to: `<file>:<line>:<col> <path>: <message>`.
+ * One problem as a line an editor can jump to: `<file>:<line>:<col> <path>: <message>`, or
+ * `<file>: <message>` for the file as a whole.
  *
  * @example formatProblem(problem) // "insurance.yaml:14:7 nodes[0].caps[0].max: node x: ..."
  */
 export function formatProblem(problem: LoadProblem): string {
+  if (problem.line === 0) return `${problem.file}: ${problem.message}`;
   const path = problem.path === "" ? "(document)" : problem.path;
   return `${problem.file}:${problem.line}:${problem.column} ${path}: ${problem.message}`;
 }

@@ -11,6 +11,11 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** The value at `path` in nested maps, or `undefined`. */
+export function rawAt(value: unknown, path: readonly string[]): unknown {
+  return path.reduce<unknown>((at, key) => (isRecord(at) ? at[key] : undefined), value);
+}
+
 /** `value[key]` when it is a list, else an empty list. */
 export function rawItems(value: unknown, key: string): unknown[] {
   const items = isRecord(value) ? value[key] : undefined;

@@ -8,6 +8,7 @@ import {
 } from "../../src/playbook/index.ts";
 import { loadDeploymentFromSources } from "../../src/playbook/loader.ts";
 import {
+  CATALOG_TEXT,
   FIXTURES,
   PLAYBOOK,
   POLICY_TEXT,
@@ -180,38 +181,38 @@ describe("an invalid file reports every problem at once", () => {
   });
 
   test("problems in catalog, policy and playbook are reported together, in file order", () => {
-    const catalog = "catalog: c\nversion: 0\npurposes: {}\nattributes: {}\n";
+    const catalog = CATALOG_TEXT.replace("version: 1", "version: 0");
     const policy = "policy: default\nregion: mars\ndefault_timezone: Europe/Amsterdam\n";
     const playbook = PLAYBOOK.replace("version: 3", "version: three");
     assert.deepEqual(problemsOf({ catalog, policy, playbooks: [playbook] }), [
-      "catalog.yaml:2:10 version: Too small: expected number to be >=1",
-      'policy.yaml:2:9 region: Invalid option: expected one of "eu"|"us"|"uk"',
-      "playbooks/insurance.yaml:2:10 version: Invalid input: expected number, received string",
+      "catalog.yaml:2:10 version: expected a number at least 1",
+      'policy.yaml:2:9 region: expected one of "eu", "us", "uk"',
+      "playbooks/insurance.yaml:2:10 version: expected a number, not a string",
     ]);
   });
 
-  test("a YAML syntax error is reported with its line and column", () => {
+  test("a YAML syntax error is reported at the unclosed bracket, on its own line", () => {
     const broken = PLAYBOOK.replace("channels: [email, sms]", "channels: [email, sms");
     assert.deepEqual(problemsOf({ playbooks: [broken] }), [
-      "playbooks/insurance.yaml:13:5 (document): Flow sequence in block collection must be sufficiently indented and end with a ]",
+      "playbooks/insurance.yaml:12:15 (document): Flow sequence in block collection must be sufficiently indented and end with a ]",
     ]);
   });
 
   test("an empty file is refused", () => {
     assert.deepEqual(problemsOf({ playbooks: [""] }), [
-      "playbooks/insurance.yaml:1:1 (document): Invalid input: expected object, received null",
+      "playbooks/insurance.yaml:1:1 (document): expected an object, not null",
     ]);
   });
 
   test("an unknown key is reported at the key itself", () => {
     assert.deepEqual(problemsWith("    quiet_hours:", "    quiet_hour:"), [
-      `playbooks/insurance.yaml:17:5 nodes[0].quiet_hour: ${NODE}: unknown key quiet_hour; check its spelling and indentation`,
+      `playbooks/insurance.yaml:17:5 nodes[0].quiet_hour: ${NODE}: unknown key quiet_hour: expected only the documented fields (remove this one), or check its spelling and indentation`,
     ]);
   });
 
   test("a missing field says what was expected", () => {
     assert.deepEqual(problemsWith("    basis: contract\n", ""), [
-      `playbooks/insurance.yaml:4:5 nodes[0].basis: ${NODE}: missing; expected one of consent | contract | legal_obligation | vital_interests | public_task | legitimate_interests`,
+      `playbooks/insurance.yaml:4:5 nodes[0].basis: ${NODE}: expected one of "consent", "contract", "legal_obligation", "vital_interests", "public_task", "legitimate_interests" (it is missing)`,
     ]);
   });
 
