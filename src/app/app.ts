@@ -9,6 +9,7 @@ import type {
   SendRecord,
 } from "../engine/types.ts";
 import {
+  checkCapturedAt,
   isSignal,
   signalData,
   type ValidEvent,
@@ -131,6 +132,7 @@ export function createApp(options: AppOptions): App {
     dryRun: async (input) => dryRun(store, deps, validate([input], () => "")[0], clock()),
     recordConsent: async (subjectId, input) => {
       checkConsentPurpose(input, deployment.catalog);
+      checkCapturedAt(input, clock());
       return recordConsent(store, deps, subjectId, input, clock());
     },
     consent: (subjectId, asOf) => store.consentView(subjectId, asOf),
@@ -181,8 +183,17 @@ function checkAll(
 
   // A signal inserted beside an event shares its time, so it may repeat the event's problem.
   const unique = [...new Map(problems.map((p) => [`${p.pointer} ${p.expected}`, p])).values()];
-  const message = `${unique.length} problem(s) in ${events.length} event(s); nothing was stored`;
+  const message = `${fieldsWrong(unique.length)} in ${eventCount(events.length)}; nothing was stored`;
   return { valid, refusal: new AppError(code, message, unique) };
+}
+
+/** "1 field is wrong", "3 fields are wrong": a refusal reads alike on every route. */
+function fieldsWrong(count: number): string {
+  return count === 1 ? "1 field is wrong" : `${count} fields are wrong`;
+}
+
+function eventCount(count: number): string {
+  return count === 1 ? "1 event" : `${count} events`;
 }
 
 /** One transaction for the whole group (group commit), events in order per subject. */

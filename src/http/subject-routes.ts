@@ -19,7 +19,8 @@ export const ListQuery = z.strictObject({
 
 const CONSENT_POST_DOC: RouteDoc = {
   summary: "Append a consent ledger record",
-  description: "The purpose must be declared in the catalog.",
+  description:
+    "The purpose must be declared in the catalog, and `capturedAt` may be at most 5 minutes after the service receives the record (clock skew): a record dated later is refused with 422 `invalid_consent` at `/capturedAt`.",
   tags: ["consent"],
   params: SubjectParams,
   body: ConsentInput,
@@ -51,7 +52,8 @@ const TIMERS_DOC: RouteDoc = {
 
 /**
  * Routes under `/v1/subjects/:subjectId`:
- * - `POST .../consent` (scope consent): appends a consent ledger record; 201 with the record.
+ * - `POST .../consent` (scope consent): appends a consent ledger record; 201 with the record,
+ *   422 when its purpose is undeclared or it is captured more than 5 minutes after receipt.
  * - `GET .../consent?asOf=` (scope read or consent): the consent view, now or as of an instant.
  * - `GET .../decisions?limit=` (scope read): the subject's decisions, newest first.
  * - `GET .../timers` (scope read): the subject's pending timers, soonest first, with why.

@@ -1,4 +1,5 @@
 import { AppError, type FieldProblem } from "../app/errors.ts";
+import { regionOf } from "../consent/jurisdiction-rules.ts";
 import { decodeTcString, TC_STRING_EXPECTED, tcfRecords } from "../consent/tcf.ts";
 import type { AttributeType } from "../engine/node.ts";
 import type {
@@ -10,7 +11,7 @@ import type {
 } from "../engine/types.ts";
 import { CHANNELS, SUPPRESSION_REASONS } from "../engine/types.ts";
 import type { Catalog } from "../playbook/catalog.ts";
-import type { EventInput } from "./input-schema.ts";
+import type { ConsentInput, EventInput } from "./input-schema.ts";
 
 /**
  * Consent signals that arrive as events. They are built in (not in the catalog) because they
@@ -97,6 +98,7 @@ function validSignal(
     const expected = `only ${allowed.join(" and ") || "no fields"} in ${type} data`;
     problems.push({ pointer: `${prefix}/data/${escapePointer(key)}`, expected });
   }
+  problems.push(...signalFieldProblems(type, input.data, prefix));
   if (problems.length > 0) {
     throw new AppError("invalid_event", `event ${input.id} does not match its schema`, problems);
   }
@@ -108,12 +110,39 @@ function validSignal(
 
 /** An `occurredAt` more than {@link MAX_CLOCK_SKEW_MS} after `receivedAt`, as a problem. */
 function timeProblems(input: EventInput, receivedAt: Instant, prefix: string): FieldProblem[] {
-  const occurredAt = Date.parse(input.occurredAt);
-  const ahead = occurredAt - receivedAt;
+  return aheadProblems("occurredAt", input.occurredAt, receivedAt, prefix, "the event");
+}
+
+/**
+ * Refuses a consent record received over the API whose `capturedAt` is more than
+ * {@link MAX_CLOCK_SKEW_MS} after its receipt. The ledger answers by the latest record per
+ * purpose and channel, so a grant dated ahead would override every withdrawal captured before
+ * its date. A replay has no receipt but the capture itself, so it does not call this.
+ *
+ * @example checkCapturedAt(input, clock()) // throws invalid_consent at /capturedAt
+ */
+export function checkCapturedAt(input: Pick<ConsentInput, "capturedAt">, receivedAt: Instant) {
+  const { capturedAt } = input;
+  const problems = aheadProblems("capturedAt", capturedAt, receivedAt, "", "the consent record");
+  if (problems.length === 0) return;
+  const message = "the consent record is dated after this service received it";
+  throw new AppError("invalid_consent", message, problems);
+}
+
+/** A `field` dated more than {@link MAX_CLOCK_SKEW_MS} after `receivedAt`, as a problem. */
+function aheadProblems(
+  field: string,
+  value: string,
+  receivedAt: Instant,
+  prefix: string,
+  what: string,
+): FieldProblem[] {
+  const at = Date.parse(value);
+  const ahead = at - receivedAt;
   if (!(ahead > MAX_CLOCK_SKEW_MS)) return [];
-  const iso = new Date(occurredAt).toISOString();
-  const expected = `occurredAt ${iso} is ${spanOf(ahead)} after this service received the event; at most ${spanOf(MAX_CLOCK_SKEW_MS)} ahead is accepted (clock skew)`;
-  return [{ pointer: `${prefix}/occurredAt`, expected }];
+  const iso = new Date(at).toISOString();
+  const expected = `${field} ${iso} is ${spanOf(ahead)} after this service received ${what}; at most ${spanOf(MAX_CLOCK_SKEW_MS)} ahead is accepted (clock skew)`;
+  return [{ pointer: `${prefix}/${field}`, expected }];
 }
 
 const SPANS = [
@@ -182,8 +211,7 @@ function readAttributes(
   for (const [name, raw] of Object.entries(input.data)) {
     const type = catalog.attributes.get(name)?.type;
     if (!allowed.has(name) || type === undefined) {
-      const expected = `one of the attributes ${input.type} v${input.schemaVersion} may set: ${[...allowed].join(", ") || "none"}`;
-      problems.push({ pointer: dataPointer(prefix, name), expected });
+      problems.push({ pointer: dataPointer(prefix, name), expected: settable(input, allowed) });
       continue;
     }
     const value = coerce(raw, type);
@@ -191,6 +219,13 @@ function readAttributes(
     else problems.push({ pointer: dataPointer(prefix, name), expected: EXPECTED[type] });
   }
   return attributes;
+}
+
+/** What an event's data may hold: "one of the attributes x v1 may set: a, b", or no data. */
+function settable(input: EventInput, allowed: ReadonlySet<string>): string {
+  const type = `${input.type} v${input.schemaVersion}`;
+  if (allowed.size === 0) return `no data: ${type} sets no attributes`;
+  return `one of the attributes ${type} may set: ${[...allowed].join(", ")}`;
 }
 
 const EXPECTED: Record<AttributeType, string> = {
@@ -249,29 +284,84 @@ export function isSignal(type: string): type is SignalEvent {
   return Object.hasOwn(SIGNAL_EVENTS, type);
 }
 
-/** Reads a consent signal's data, or throws naming the bad field. */
-export function signalData(event: AssentEvent, prefix = "") {
-  const channel = event.data.channel;
-  const validChannel = CHANNELS.find((candidate) => candidate === channel);
-  if (event.type === "gpc.signal") return { kind: "gpc" as const };
-  if (event.type === "tcf.signal") return { kind: "tcf" as const };
-  if (event.type === "contact.updated") {
-    const jurisdiction = event.data.jurisdiction;
-    if (validChannel === undefined || typeof jurisdiction !== "string") {
-      throw badSignal(prefix, "a channel and a jurisdiction such as US, DE or EU");
-    }
-    return { kind: "contact" as const, channel: validChannel, jurisdiction };
-  }
-  const reason = SUPPRESSION_REASONS.find((candidate) => candidate === event.data.reason);
-  const scope: Channel | "*" | undefined = channel === "*" ? "*" : validChannel;
-  if (reason === undefined || scope === undefined) {
-    throw badSignal(prefix, `a reason (${SUPPRESSION_REASONS.join(", ")}) and a channel or *`);
-  }
-  return { kind: "suppression" as const, reason, channel: scope };
+/** A check of one field of a signal's data: whether a value is valid, and the words if not. */
+interface SignalField {
+  readonly valid: (raw: unknown) => boolean;
+  readonly expected: string;
 }
 
-function badSignal(prefix: string, expected: string): AppError {
-  return new AppError("invalid_event", "the consent signal's data is not valid", [
-    { pointer: `${prefix}/data`, expected },
-  ]);
+const quoted = (values: readonly string[]) => values.map((value) => `"${value}"`).join(", ");
+
+const channelOf = (raw: unknown) => CHANNELS.find((channel) => channel === raw);
+const reasonOf = (raw: unknown) => SUPPRESSION_REASONS.find((reason) => reason === raw);
+const scopeOf = (raw: unknown): Channel | "*" | undefined => (raw === "*" ? "*" : channelOf(raw));
+
+/**
+ * A jurisdiction the rules can place: an ISO 3166-1 country code, a US state or a region
+ * ({@link regionOf}). An unknown code is refused rather than stored, so that no contact point
+ * depends on how an unplaceable code is treated when permission is checked.
+ */
+const jurisdictionOf = (raw: unknown) =>
+  typeof raw === "string" && regionOf(raw) !== undefined ? raw : undefined;
+
+/** The fields of `contact.updated` and `suppression.recorded`, each checked on its own. */
+const SIGNAL_CHECKS: Partial<Record<SignalEvent, Readonly<Record<string, SignalField>>>> = {
+  "contact.updated": {
+    channel: {
+      valid: (raw) => channelOf(raw) !== undefined,
+      expected: `one of ${quoted(CHANNELS)}`,
+    },
+    jurisdiction: {
+      valid: (raw) => jurisdictionOf(raw) !== undefined,
+      expected:
+        "an ISO 3166-1 alpha-2 country code such as DE, US or GB, a US state such as US-CA, or a region: EU, EEA or UK",
+    },
+  },
+  "suppression.recorded": {
+    reason: {
+      valid: (raw) => reasonOf(raw) !== undefined,
+      expected: `one of ${quoted(SUPPRESSION_REASONS)}`,
+    },
+    channel: {
+      valid: (raw) => scopeOf(raw) !== undefined,
+      expected: `one of ${quoted(CHANNELS)}, or "*" for every channel`,
+    },
+  },
+};
+
+/** Each bad or missing field of a signal's data, at its own pointer. */
+function signalFieldProblems(
+  type: SignalEvent,
+  data: EventInput["data"],
+  prefix: string,
+): FieldProblem[] {
+  const checks = Object.entries(SIGNAL_CHECKS[type] ?? {});
+  return checks.flatMap(([name, check]) => {
+    const raw = data[name];
+    if (check.valid(raw)) return [];
+    const missing = raw === undefined ? " (it is missing)" : "";
+    return [{ pointer: dataPointer(prefix, name), expected: `${check.expected}${missing}` }];
+  });
+}
+
+/** Reads a validated consent signal's data; throws naming each bad field if it is not valid. */
+export function signalData(event: AssentEvent, prefix = "") {
+  if (event.type === "gpc.signal") return { kind: "gpc" as const };
+  if (event.type === "tcf.signal") return { kind: "tcf" as const };
+  const { channel, jurisdiction, reason } = event.data;
+  if (event.type === "contact.updated") {
+    const valid = { channel: channelOf(channel), jurisdiction: jurisdictionOf(jurisdiction) };
+    if (valid.channel === undefined || valid.jurisdiction === undefined) {
+      throw badSignal(event, prefix);
+    }
+    return { kind: "contact" as const, channel: valid.channel, jurisdiction: valid.jurisdiction };
+  }
+  const valid = { reason: reasonOf(reason), channel: scopeOf(channel) };
+  if (valid.reason === undefined || valid.channel === undefined) throw badSignal(event, prefix);
+  return { kind: "suppression" as const, reason: valid.reason, channel: valid.channel };
+}
+
+function badSignal(event: AssentEvent, prefix: string): AppError {
+  const problems = isSignal(event.type) ? signalFieldProblems(event.type, event.data, prefix) : [];
+  return new AppError("invalid_event", "the consent signal's data is not valid", problems);
 }

@@ -25,9 +25,11 @@ export function expectation(issue: z.core.$ZodIssue): string {
     case "invalid_format":
       return FORMATS[issue.format] ?? `a valid ${issue.format}`;
     case "invalid_value":
-      return `one of ${issue.values.map((value) => JSON.stringify(value)).join(", ")}`;
+      return oneOf(issue.values);
     case "unrecognized_keys":
       return "only the documented fields (remove this one)";
+    case "invalid_union":
+      return unionExpectation(issue);
     default:
       return issue.message.replace(/^Invalid input: /, "");
   }
@@ -45,7 +47,7 @@ const FORMATS: Readonly<Record<string, string>> = {
 const NOUNS: Readonly<Record<string, string>> = {
   string: "a string",
   number: "a number",
-  int: "an integer",
+  int: "a whole number",
   boolean: "true or false",
   object: "an object",
   record: "an object",
@@ -59,12 +61,37 @@ function noun(type: string): string {
   return NOUNS[type] ?? `a value of type ${type}`;
 }
 
+/**
+ * "a string, not a number". A number that is not finite (a query's `abc` coerced to NaN) or not
+ * whole is still a number, so it is named by what was wanted alone: "a number", "a whole number".
+ */
 function typeExpectation(issue: z.core.$ZodIssueInvalidType): string {
   const received = /received (\w+)/.exec(issue.message)?.[1];
   const wanted = noun(issue.expected);
-  if (received === undefined) return wanted;
+  if (received === undefined || NOT_A_TYPE.has(received)) return wanted;
   if (received === "undefined") return `${wanted} (it is missing)`;
+  if (received === "number" && issue.expected === "int") return wanted;
   return `${wanted}, not ${noun(received)}`;
+}
+
+/** What zod reports as received for a number that is not a finite one. */
+const NOT_A_TYPE: ReadonlySet<string> = new Set(["NaN", "Infinity"]);
+
+/**
+ * A discriminated union names the values its discriminator may hold ("one of \"event\",
+ * \"consent\""); a plain union only knows that no form matched.
+ */
+function unionExpectation(issue: z.core.$ZodIssueInvalidUnion): string {
+  const options = "options" in issue ? (issue.options ?? []) : [];
+  return options.length === 0 ? "a value in one of the documented forms" : oneOf(options);
+}
+
+/** `one of "email", "sms"`: strings quoted, other literals (1, true, null) as written. */
+function oneOf(values: readonly unknown[]): string {
+  const written = values.map((value) =>
+    typeof value === "string" ? JSON.stringify(value) : String(value),
+  );
+  return `one of ${written.join(", ")}`;
 }
 
 function boundExpectation(

@@ -62,13 +62,14 @@ export function ownOutcomes<T>(outcomes: readonly T[], own: readonly number[]): 
 
 /**
  * The app's refusal counted over what the sender wrote: the signal events inserted beside a
- * request's own events are not the sender's, so "1 problem(s) in 2 event(s)" for one event
- * sent with `Sec-GPC: 1` becomes "… in 1 event(s)" (or "… in 1 CloudEvent(s)").
+ * request's own events are not the sender's, so "1 field is wrong in 2 events" for one event
+ * sent with `Sec-GPC: 1` becomes "… in 1 event" (or "… in 1 CloudEvent").
  *
  * @example ownRefusal(error, 1, "CloudEvent")
  */
 export function ownRefusal(error: AppError, count: number, noun: string): AppError {
-  const message = error.message.replace(/ in \d+ event\(s\);/, ` in ${count} ${noun}(s);`);
+  const own = ` in ${count} ${noun}${count === 1 ? "" : "s"};`;
+  const message = error.message.replace(/ in \d+ events?;/, own);
   return new AppError(error.code, message, error.fields);
 }
 

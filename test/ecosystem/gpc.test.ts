@@ -229,7 +229,7 @@ describe("GPC opts out at the decision", () => {
     });
 
     assert.equal(response.statusCode, 422, response.body);
-    assert.equal(response.json().detail, "1 problem(s) in 1 event(s); nothing was stored");
+    assert.equal(response.json().detail, "1 field is wrong in 1 event; nothing was stored");
     assert.deepEqual(
       response.json().errors.map((problem: { pointer: string }) => problem.pointer),
       ["/data/x.undeclared"],

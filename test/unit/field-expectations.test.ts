@@ -29,6 +29,25 @@ describe("what a bad field was expected to hold", () => {
       "an ISO 8601 date-time with its offset, e.g. 2025-01-06T09:00:00Z",
     ],
     [
+      "a bad discriminator",
+      z.discriminatedUnion("kind", [
+        z.object({ kind: z.literal("event") }),
+        z.object({ kind: z.literal("consent") }),
+      ]),
+      { kind: "bogus" },
+      'one of "event", "consent"',
+    ],
+    [
+      "a value no form of a union takes",
+      z.union([z.boolean(), z.number()]),
+      "yes",
+      "a value in one of the documented forms",
+    ],
+    ["a word coerced to a number", z.coerce.number().int(), "abc", "a number"],
+    ["a fraction coerced to a whole number", z.coerce.number().int(), "1.5", "a whole number"],
+    ["a fraction for a whole number", z.int(), 1.5, "a whole number"],
+    ["a string for a whole number", z.int(), "2", "a number, not a string"],
+    [
       "an unknown key",
       z.strictObject({ a: z.number() }),
       { a: 1, b: 2 },

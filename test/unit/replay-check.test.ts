@@ -122,4 +122,15 @@ describe("checking a replay file", () => {
       [["line 1: /subjectId", "a pseudonymous id, not an e-mail address"]],
     );
   });
+
+  test("a line of an unknown kind names the kinds a line may be", async () => {
+    const error = await refusal(fileOf([JSON.stringify({ kind: "bogus" }), JSON.stringify({})]));
+    assert.deepEqual(
+      error.fields.map((field) => [field.pointer, field.expected]),
+      [
+        ["line 1: /kind", 'one of "event", "consent"'],
+        ["line 2: /kind", 'one of "event", "consent"'],
+      ],
+    );
+  });
 });
