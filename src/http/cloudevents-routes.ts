@@ -6,6 +6,8 @@ import {
   readCloudEvents,
 } from "../ingest/cloudevents.ts";
 import { gpcHeader, ownOutcomes, ownRefusal } from "../ingest/signal-events.ts";
+import { batchRefusal } from "./batch-refusal.ts";
+import { jsonBodyParser } from "./json-body.ts";
 import type { RouteDoc } from "./openapi.ts";
 import type { HttpServer, RouteContext } from "./routes-context.ts";
 
@@ -22,30 +24,44 @@ const DOC: RouteDoc = {
 /** The CloudEvents media types (HTTP protocol binding 1.0), read as JSON. */
 const CLOUDEVENTS_MEDIA = ["application/cloudevents+json", "application/cloudevents-batch+json"];
 
+/** What the route reads, as its 415 says. */
+const ACCEPTS =
+  "application/cloudevents+json (structured mode), application/cloudevents-batch+json (batched mode), or application/json with ce- headers (binary mode)";
+
 /**
  * `POST /v1/cloudevents` (scope ingest): CloudEvents 1.0 over HTTP in binary mode (attributes
  * in `ce-` headers, the data as an `application/json` body), structured mode
  * (`application/cloudevents+json`) or batched mode (`application/cloudevents-batch+json`).
  * Each CloudEvent becomes one Assent event (see `ingest/cloudevents.ts`); a batch is all or
- * nothing. Answered 202 with one ingest outcome per CloudEvent, as `POST /v1/events` answers.
+ * nothing, and a batch with malformed CloudEvents is refused with the catalog's problems of the
+ * others too, in one 400. Bodies are read as `POST /v1/events` reads them (`json-body.ts`): the
+ * same 415 for a compressed body, the same placed syntax errors. Answered 202 with one ingest outcome per CloudEvent, as `POST /v1/events` answers.
  */
 export function registerCloudEventRoutes(server: HttpServer, { app, guard }: RouteContext): void {
   // A child scope, so that only this route reads the CloudEvents media types.
   server.register(async (scope) => {
-    const parseJson = scope.getDefaultJsonParser("error", "error");
-    scope.addContentTypeParser(CLOUDEVENTS_MEDIA, { parseAs: "string" }, (request, body, done) => {
-      parseJson(request, typeof body === "string" ? body : body.toString("utf8"), done);
-    });
+    scope.addContentTypeParser(CLOUDEVENTS_MEDIA, { parseAs: "string" }, jsonBodyParser(scope));
 
-    const route = { onRequest: guard("ingest"), config: { openapi: DOC } };
-    scope.post("/v1/cloudevents", route, async (request, reply) => {
-      const gpc = gpcHeader(request.headers["sec-gpc"]);
-      const read = readCloudEvents({ headers: request.headers, body: request.body }, gpc);
-      const outcomes = await ingestRead(app, read);
-      request.log.debug({ events: read.own.length, mode: read.mode }, "cloudevents ingested");
-      return reply.code(202).send(ownOutcomes(outcomes, read.own));
-    });
+    const config = { openapi: DOC, accepts: ACCEPTS };
+    scope.post(
+      "/v1/cloudevents",
+      { onRequest: guard("ingest"), config },
+      async (request, reply) => {
+        const gpc = gpcHeader(request.headers["sec-gpc"]);
+        const read = readCloudEvents({ headers: request.headers, body: request.body }, gpc);
+        if (read.malformed.length > 0) throw await malformedBatch(app, read);
+        const outcomes = await ingestRead(app, read);
+        request.log.debug({ events: read.own.length, mode: read.mode }, "cloudevents ingested");
+        return reply.code(202).send(ownOutcomes(outcomes, read.own));
+      },
+    );
   });
+}
+
+/** A batch with malformed CloudEvents: the others are checked too, and every problem listed. */
+async function malformedBatch(app: RouteContext["app"], read: ReadCloudEvents) {
+  const checked = read.events.length === 0 ? [] : await app.validate(read.events, read.pointerBase);
+  return batchRefusal(read.malformed, cloudEventProblems(read, checked), "/");
 }
 
 async function ingestRead(app: RouteContext["app"], read: ReadCloudEvents) {

@@ -1,7 +1,7 @@
-import type { z } from "zod";
 import type { AssentApp } from "../app/assent-app.ts";
-import { AppError, type FieldProblem } from "../app/errors.ts";
+import type { AppError, FieldProblem } from "../app/errors.ts";
 import { EventBatch, EventInput } from "../ingest/input-schema.ts";
+import { batchRefusal as refusalOf, wellFormedItems } from "./batch-refusal.ts";
 import { fieldProblems, parseInput } from "./field-problems.ts";
 
 /** Events read from a request, where each one's fields are in the body, and what is malformed. */
@@ -39,22 +39,12 @@ function readBatch(body: { readonly events: unknown }): ReadEvents {
     };
   }
 
-  const wellFormed = wellFormedEvents(parsed.error, body.events);
+  const wellFormed = wellFormedItems(EventInput, parsed.error, body.events, ["events"]);
   return {
-    events: wellFormed.map(({ event }) => event),
+    events: wellFormed.map(({ item }) => item),
     pointerBase: (index) => `/events/${wellFormed[index]?.index ?? index}`,
     malformed: fieldProblems(parsed.error),
   };
-}
-
-/** The batch's events that match the schema, with their index; none when the list itself does not. */
-function wellFormedEvents(error: z.ZodError, list: unknown) {
-  const listIsBad = error.issues.some(({ path }) => path.length === 1 && path[0] === "events");
-  if (listIsBad || !Array.isArray(list)) return [];
-  return list.flatMap((item: unknown, index) => {
-    const parsed = EventInput.safeParse(item);
-    return parsed.success ? [{ index, event: parsed.data }] : [];
-  });
 }
 
 /**
@@ -64,20 +54,5 @@ function wellFormedEvents(error: z.ZodError, list: unknown) {
  */
 export async function batchRefusal(app: AssentApp, read: ReadEvents): Promise<AppError> {
   const checked = read.events.length === 0 ? [] : await app.validate(read.events, read.pointerBase);
-  const fields = inEventOrder([...read.malformed, ...checked]);
-  const wrong = fields.length === 1 ? "1 field is wrong" : `${fields.length} fields are wrong`;
-  const catalog = checked.length === 0 ? "" : ` (${checked.length} of them against the catalog)`;
-  const message = `the batch is not valid: ${wrong}${catalog}; nothing was stored`;
-  return new AppError("invalid_request", message, fields);
-}
-
-/** Problems sorted by the event they are in (stable: an event's own order is kept). */
-function inEventOrder(fields: readonly FieldProblem[]): FieldProblem[] {
-  return fields.toSorted((a, b) => eventIndexOf(a.pointer) - eventIndexOf(b.pointer));
-}
-
-/** The event index of a pointer into a batch; -1 for the batch itself (`/events`, `/extra`). */
-function eventIndexOf(pointer: string): number {
-  const index = /^\/events\/(\d+)/.exec(pointer)?.[1];
-  return index === undefined ? -1 : Number(index);
+  return refusalOf(read.malformed, checked, "/events/");
 }

@@ -1,15 +1,20 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { AppError } from "../app/errors.ts";
+import type { AssentApp } from "../app/assent-app.ts";
+import { AppError, type FieldProblem } from "../app/errors.ts";
+import type { Check, SegmentReceipt } from "../ingest/segment/segment-ingest.ts";
 import {
   SEGMENT_TYPES,
   SegmentBatch,
   SegmentCall,
+  SegmentContext,
   type SegmentType,
 } from "../ingest/segment/segment-schema.ts";
 import { gpcHeader } from "../ingest/signal-events.ts";
+import { isRecord } from "../playbook/raw.ts";
 import { type Authorize, createAuthorizer } from "./auth.ts";
-import { parseInput } from "./field-problems.ts";
+import { batchRefusal, wellFormedItems } from "./batch-refusal.ts";
+import { fieldProblems, parseInput } from "./field-problems.ts";
 import type { ApiKey } from "./http-config.ts";
 import type { RouteDoc } from "./openapi.ts";
 import type { HttpServer, RouteContext } from "./routes-context.ts";
@@ -103,7 +108,8 @@ function callOf(body: unknown, type: SegmentType): SegmentCall {
  * call type (`/track`, `/identify`, `/group`, `/alias`, `/page`, `/screen`). The write key is
  * an API key with scope `ingest`. Calls map to events through the catalog's `segment:` section;
  * a batch is all or nothing: one bad call refuses the whole batch and stores nothing, so that a
- * client never has to work out which half was taken. `Sec-GPC: 1` on the request opts every
+ * client never has to work out which half was taken. A batch with malformed calls is refused
+ * with the catalog's problems of its other calls too, in one 400, so that one resend does. `Sec-GPC: 1` on the request opts every
  * subject in it out of sale and sharing. Answered 200 `{ success: true, results }`, the
  * answer Segment's libraries expect, with one result per call.
  */
@@ -113,20 +119,16 @@ export function registerSegmentRoutes(
   keys: readonly ApiKey[],
 ): void {
   const authorize = createAuthorizer(keys);
-  const receive = (request: FastifyRequest, calls: readonly SegmentCall[], batch?: SegmentBatch) =>
-    app.ingestSegment(calls, {
-      gpc: gpcHeader(request.headers["sec-gpc"]),
-      ...(batch?.context === undefined ? {} : { context: batch.context }),
-      base: (index) => (batch === undefined ? "" : `/batch/${index}`),
-    });
 
   server.post(
     `${SEGMENT_PREFIX}/batch`,
     { preHandler: writeKeyGuard(authorize, true), config: { openapi: BATCH_DOC } },
     async (request) => {
-      const batch = parseInput(SegmentBatch, request.body, "batch");
-      const results = await receive(request, batch.batch, batch);
-      request.log.debug({ calls: batch.batch.length }, "segment batch ingested");
+      const read = readBatch(request.body);
+      const receipt = receiptOf(request, read);
+      if (read.malformed.length > 0) throw await malformedBatch(app, read, receipt);
+      const results = await app.ingestSegment(read.calls, receipt);
+      request.log.debug({ calls: read.calls.length }, "segment batch ingested");
       return { success: true, results };
     },
   );
@@ -136,9 +138,72 @@ export function registerSegmentRoutes(
       `${SEGMENT_PREFIX}/${type}`,
       { preHandler: writeKeyGuard(authorize, false), config: { openapi: callDoc(type) } },
       async (request) => {
-        const results = await receive(request, [callOf(request.body, type)]);
+        const receipt = { gpc: gpcHeader(request.headers["sec-gpc"]), base: () => "" };
+        const results = await app.ingestSegment([callOf(request.body, type)], receipt);
         return { success: true, results };
       },
     );
+  }
+}
+
+/** A batch's calls of the right shape, where each is in the body, and what is malformed. */
+interface ReadBatch {
+  readonly calls: readonly SegmentCall[];
+  /** The index in the body's `batch` of each of `calls`. */
+  readonly indexes: readonly number[];
+  readonly context?: SegmentContext;
+  /** Every field that does not match the batch's schema; when there is any, nothing is stored. */
+  readonly malformed: readonly FieldProblem[];
+}
+
+/**
+ * Reads a batch. A batch with malformed calls still has its well-formed calls read, so that
+ * they can be checked against the catalog too and one answer can list every bad field.
+ */
+function readBatch(body: unknown): ReadBatch {
+  const parsed = SegmentBatch.safeParse(body);
+  if (parsed.success) {
+    const { batch: calls, context } = parsed.data;
+    return { calls, indexes: calls.map((_, index) => index), context, malformed: [] };
+  }
+
+  const fields = isRecord(body) ? body : {};
+  const wellFormed = wellFormedItems(SegmentCall, parsed.error, fields.batch, ["batch"]);
+  const context = SegmentContext.safeParse(fields.context);
+  return {
+    calls: wellFormed.map(({ item }) => item),
+    indexes: wellFormed.map(({ index }) => index),
+    context: context.success ? context.data : undefined,
+    malformed: fieldProblems(parsed.error),
+  };
+}
+
+function receiptOf(request: FastifyRequest, read: ReadBatch): SegmentReceipt {
+  return {
+    gpc: gpcHeader(request.headers["sec-gpc"]),
+    ...(read.context === undefined ? {} : { context: read.context }),
+    base: (index) => `/batch/${read.indexes[index] ?? index}`,
+  };
+}
+
+/** A batch with malformed calls: the others are checked (not stored) and every problem listed. */
+async function malformedBatch(app: AssentApp, read: ReadBatch, receipt: SegmentReceipt) {
+  const checked = read.calls.length === 0 ? [] : await catalogProblems(app, read.calls, receipt);
+  return batchRefusal(read.malformed, checked, "/batch/");
+}
+
+/** The problems the catalog finds in well-formed calls, at the calls' fields; stores nothing. */
+async function catalogProblems(
+  app: AssentApp,
+  calls: readonly SegmentCall[],
+  receipt: SegmentReceipt,
+): Promise<readonly FieldProblem[]> {
+  const validateOnly: Check = (events, base) => app.validate(events, base);
+  try {
+    await app.ingestSegment(calls, { ...receipt, validateOnly });
+    return [];
+  } catch (error) {
+    if (error instanceof AppError) return error.fields;
+    throw error;
   }
 }

@@ -6,7 +6,6 @@ import fastify, {
 } from "fastify";
 import { v7 as uuidv7 } from "uuid";
 import type { AssentApp } from "../app/assent-app.ts";
-import { AppError } from "../app/errors.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { TrustService } from "../trust/trust-service.ts";
@@ -18,7 +17,7 @@ import { registerEventRoutes } from "./event-routes.ts";
 import { registerGpcRoutes } from "./gpc-routes.ts";
 import { registerHealthRoutes } from "./health-routes.ts";
 import { HttpConfig } from "./http-config.ts";
-import { malformedJson } from "./json-body.ts";
+import { JSON_MEDIA, jsonBodyParser, unsupportedMediaType } from "./json-body.ts";
 import { observeRequest, registerMetricsRoute } from "./metrics-routes.ts";
 import { registerOpenApi } from "./openapi.ts";
 import { registerPreferenceRoutes } from "./preference-routes.ts";
@@ -52,7 +51,7 @@ function faultOf(error: unknown): RequestFailure["fault"] {
 
 function errorHandler(bodyLimit: number) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const problem = problemOf(classify(error, bodyLimit), uuidv7());
+    const problem = problemOf(classify(withMediaTypes(error, request), bodyLimit), uuidv7());
     const fault = problem.code === "internal" ? faultOf(error) : undefined;
     request.failure = { code: problem.code, errorId: problem.errorId, fault };
     return sendProblem(reply, problem);
@@ -82,39 +81,18 @@ function notFound(request: FastifyRequest, reply: FastifyReply) {
 }
 
 /**
- * An empty body reads as "no body" (a POST to approve needs none); anything else goes through
- * fastify's JSON parser, which refuses prototype poisoning; a refusal says where the syntax
- * breaks or that a poisoning key was found (see `json-body.ts`). Only application/json is
- * accepted: any other media type is answered 415.
+ * Only application/json is read, by the parser every JSON body shares (see `json-body.ts`);
+ * a body of any other media type, or of none, is answered 415 naming what the route reads.
  */
 function acceptJsonOnly(server: HttpServer): void {
-  const parseJson = server.getDefaultJsonParser("error", "error");
   server.removeAllContentTypeParsers();
-  server.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
-    const encoding = request.headers["content-encoding"];
-    if (encoding !== undefined && encoding.toLowerCase() !== "identity") {
-      done(encodedBody(encoding));
-      return;
-    }
-    const text = typeof body === "string" ? body : body.toString("utf8");
-    if (text === "") {
-      done(null, undefined);
-      return;
-    }
-    parseJson(request, text, (error, parsed) => {
-      if (errorCodeOf(error) === "FST_ERR_CTP_INVALID_JSON_BODY") done(malformedJson(text));
-      else done(error, parsed);
-    });
-  });
+  server.addContentTypeParser(JSON_MEDIA, { parseAs: "string" }, jsonBodyParser(server));
 }
 
-/** A compressed body is not read (no decompression bombs); the client is told to send it plain. */
-function encodedBody(encoding: string): AppError {
-  const named = /^[\w.-]{1,32}$/.test(encoding) ? encoding : "other than identity";
-  const detail = `a body with Content-Encoding ${named} is not accepted; send it uncompressed`;
-  return new AppError("unsupported_media_type", detail, [
-    { pointer: "", expected: "no Content-Encoding, or identity" },
-  ]);
+/** Fastify's own 415 (no parser for the media type) as the route's: naming what it reads. */
+function withMediaTypes(error: unknown, request: FastifyRequest): unknown {
+  if (errorCodeOf(error) !== "FST_ERR_CTP_INVALID_MEDIA_TYPE") return error;
+  return unsupportedMediaType(request.routeOptions.config.accepts);
 }
 
 /**

@@ -32,6 +32,11 @@ export interface ReadCloudEvents {
   readonly own: readonly number[];
   /** The pointer base of each event: the CloudEvent it came from. */
   readonly pointerBase: (index: number) => string;
+  /**
+   * The problems of a batch's malformed CloudEvents, which `events` leaves out; when there is
+   * any, nothing may be stored. Always empty for a lone CloudEvent, which is refused at once.
+   */
+  readonly malformed: readonly FieldProblem[];
 }
 
 const MEDIA_STRUCTURED = "application/cloudevents+json";
@@ -92,6 +97,9 @@ export function attributePointer(mode: ContentMode, index: number, name: string)
 /**
  * Reads the CloudEvents of a request. A missing or other `specversion`, a missing `time` or
  * `subject`, or a bad attribute is an `invalid_request` naming each field; nothing is ingested.
+ * A lone CloudEvent is refused at once; a batch keeps its well-formed CloudEvents and lists the
+ * others' problems in `malformed`, so that the app can check the rest as well and one answer can
+ * name every bad field of the batch.
  *
  * @example
  * const { events } = readCloudEvents({ headers: HTTP.binary(event).headers, body: {...} });
@@ -100,22 +108,62 @@ export function readCloudEvents(message: CloudEventMessage, gpc: boolean): ReadC
   const headers = headersOf(message);
   const mode = contentMode(headers);
   const raws = rawEvents(mode, message.body, headers);
+  const read = raws.map((raw, index) => readOne({ mode, headers, body: message.body }, raw, index));
+  const malformed = read.flatMap(({ problems }) => problems);
+  if (mode !== "batch") refuse(raws.length, malformed);
+  const items = read.flatMap(({ item }, index) => (item === undefined ? [] : [{ index, item }]));
+  return { ...assemble(mode, items, gpc), malformed };
+}
+
+/** What one CloudEvent's attributes are read from. */
+interface Source {
+  readonly mode: ContentMode;
+  readonly headers: Headers;
+  readonly body: unknown;
+}
+
+type Attributes = z.infer<typeof CloudEventAttributes>;
+
+/** A CloudEvent as the SDK read it, or the raw attributes when it could not. */
+type Read = Readonly<Record<string, unknown>> | CloudEventV1<unknown>;
+
+interface ReadOne {
+  readonly item?: Attributes;
+  readonly problems: readonly FieldProblem[];
+}
+
+/** One CloudEvent's attributes, or the problems that keep it from being read. */
+function readOne(source: Source, raw: Record<string, unknown>, index: number): ReadOne {
+  const { mode } = source;
   // Checked before the SDK reads the message: it would take a missing specversion for 1.0,
   // and without ce-id it sees no CloudEvent at all.
-  refuse(
-    raws.length,
-    raws.flatMap((raw, index) => versionProblems(mode, raw, index)),
-  );
-  const parsed = toEvents(headers, message.body);
-  const problems: FieldProblem[] = [];
-  const items = raws.flatMap((raw, index) => {
-    const result = CloudEventAttributes.safeParse(attributesOf(raw, parsed[index]));
-    if (result.success) return [result.data];
-    problems.push(...result.error.issues.map((issue) => problemOf(mode, index, issue)));
-    return [];
-  });
-  refuse(raws.length, problems);
-  return assemble(mode, items, gpc);
+  const version = versionProblems(mode, raw, index);
+  if (version.length > 0) return { problems: version };
+  const event = sdkReading(source, raw);
+  const result = CloudEventAttributes.safeParse(attributesOf(raw, event ?? raw));
+  if (!result.success) {
+    return { problems: result.error.issues.map((issue) => problemOf(mode, index, issue)) };
+  }
+  if (event !== undefined) return { item: result.data, problems: [] };
+  // The SDK refused what Assent's own check lets pass: the event is named, not a field.
+  const expected = "a CloudEvent the CloudEvents 1.0 specification allows";
+  return { problems: [{ pointer: mode === "batch" ? `/${index}` : "", expected }] };
+}
+
+/**
+ * The SDK's reading of one CloudEvent: a batch's items one at a time, so that a bad item leaves
+ * the others readable. Undefined when the SDK refuses a structured or batched event (Assent's
+ * own check then names the attribute); a binary message it refuses is refused whole.
+ */
+function sdkReading(source: Source, raw: Record<string, unknown>): Read | undefined {
+  if (source.mode === "binary") return toEvent(source.headers, source.body);
+  try {
+    const headers = { "content-type": MEDIA_STRUCTURED };
+    const read = HTTP.toEvent<unknown>({ headers, body: JSON.stringify(raw) });
+    return Array.isArray(read) ? undefined : read;
+  } catch {
+    return undefined;
+  }
 }
 
 function versionProblems(
@@ -177,11 +225,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** The SDK's reading of the message, one CloudEvent per raw event. */
-function toEvents(headers: Headers, body: unknown): CloudEventV1<unknown>[] {
+/** The SDK's reading of a binary-mode message. */
+function toEvent(headers: Headers, body: unknown): Read {
   try {
     const read = HTTP.toEvent<unknown>({ headers: { ...headers }, body: bodyText(body) });
-    return Array.isArray(read) ? read : [read];
+    const [first] = Array.isArray(read) ? read : [read];
+    if (first !== undefined) return first;
+    throw new AppError("invalid_request", "the message holds no CloudEvent");
   } catch (error) {
     const detail = error instanceof Error ? error.message : "unreadable";
     throw new AppError("invalid_request", `the CloudEvent could not be read: ${detail}`);
@@ -197,11 +247,8 @@ function bodyText(body: unknown): string | undefined {
  * fills in 1.0 and the current time when they are missing, which would hide the sender's
  * mistake and date the event wrongly. The rest is the SDK's reading.
  */
-function attributesOf(
-  raw: Record<string, unknown>,
-  event: CloudEventV1<unknown> | undefined,
-): Record<string, unknown> {
-  const read = (name: string) => (event === undefined ? undefined : event[name]);
+function attributesOf(raw: Record<string, unknown>, event: Read): Record<string, unknown> {
+  const read = (name: string) => event[name];
   return {
     specversion: raw.specversion,
     id: read("id"),
@@ -216,15 +263,16 @@ function attributesOf(
   };
 }
 
+/** The events of the CloudEvents read, each with `index`, its place in the message. */
 function assemble(
   mode: ContentMode,
-  items: readonly z.infer<typeof CloudEventAttributes>[],
+  items: readonly { readonly index: number; readonly item: Attributes }[],
   gpc: boolean,
-): ReadCloudEvents {
+): Omit<ReadCloudEvents, "malformed"> {
   const events: EventInput[] = [];
   const origin: number[] = [];
   const own: number[] = [];
-  items.forEach((item, index) => {
+  items.forEach(({ index, item }) => {
     const event: EventInput = {
       id: item.id,
       type: item.type,
@@ -258,7 +306,8 @@ const ATTRIBUTE_OF: Readonly<Record<string, string>> = {
  * Problems the app reports for the mapped events, moved to the CloudEvents fields they came
  * from: `/data/claim.amount` stays in the data (the body, in binary mode), `/schemaVersion`
  * becomes the `schemaversion` attribute (`ce-schemaversion` in binary mode), and the TC string
- * of the `tcf.signal` made from the `tcstring` extension (`/data/tcString`) that extension.
+ * of the `tcf.signal` made from the `tcstring` extension (`/data/tcString`) that extension. An
+ * event time too far ahead is named `time` (`ce-time`), as the sender knows it, not `occurredAt`.
  */
 export function cloudEventProblems(
   read: Pick<ReadCloudEvents, "mode">,
@@ -274,6 +323,13 @@ export function cloudEventProblems(
       return { ...problem, pointer: attributePointer(read.mode, index, "tcstring") };
     }
     const name = ATTRIBUTE_OF[field] ?? field;
-    return { ...problem, pointer: attributePointer(read.mode, index, name) + rest };
+    const pointer = attributePointer(read.mode, index, name) + rest;
+    return { pointer, expected: inSenderWords(problem.expected, field, read.mode) };
   });
+}
+
+/** The event time named as the sender named it: `time`, or `ce-time` in binary mode. */
+function inSenderWords(expected: string, field: string, mode: ContentMode): string {
+  if (field !== "occurredAt") return expected;
+  return expected.replaceAll(/\boccurredAt\b/g, mode === "binary" ? "ce-time" : "time");
 }

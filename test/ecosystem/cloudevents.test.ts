@@ -220,7 +220,7 @@ describe("CloudEvents refused, nothing written", () => {
     assert.deepEqual(pointersOf(binary.body), ["/headers/ce-tcstring"]);
     assert.deepEqual(pointersOf(structured.body), ["/tcstring"]);
     // The tcf.signal made from the extension is not the sender's: one CloudEvent was sent.
-    assert.equal(binary.body.detail, "1 problem(s) in 1 CloudEvent(s); nothing was stored");
+    assert.equal(binary.body.detail, "1 field is wrong in 1 CloudEvent; nothing was stored");
     await assertNothingWritten(service.store, "ce-bad-7");
   });
 

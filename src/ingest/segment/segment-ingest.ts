@@ -5,7 +5,7 @@
  */
 
 import type { DecisionSummary, IngestOutcome } from "../../app/assent-app.ts";
-import { AppError } from "../../app/errors.ts";
+import { AppError, type FieldProblem } from "../../app/errors.ts";
 import type { EventInput } from "../input-schema.ts";
 import {
   callProblems,
@@ -18,8 +18,25 @@ import type { SegmentCall } from "./segment-schema.ts";
 
 export type { SegmentRequest } from "./segment-mapping.ts";
 
+/** The app's check of events against the catalog, which stores nothing (`AssentApp.validate`). */
+export type Check = (
+  events: readonly EventInput[],
+  pointerBase: (index: number) => string,
+) => Promise<readonly FieldProblem[]>;
+
+/** How the calls of one request are read and whether they are only checked. */
+export interface SegmentIngestRequest extends SegmentRequest {
+  /**
+   * When given, the calls are checked with it and never ingested: their problems are thrown at
+   * the calls' fields as an ingest's would be, and each call that maps to an event is answered
+   * `accepted` without decisions. A transport that found malformed calls of its own checks the
+   * well-formed ones so, to list every problem of the request in one answer.
+   */
+  readonly validateOnly?: Check;
+}
+
 /** A request as the transport sees it; the app adds the instant of receipt from its clock. */
-export type SegmentReceipt = Omit<SegmentRequest, "receivedAt">;
+export type SegmentReceipt = Omit<SegmentIngestRequest, "receivedAt">;
 
 /** What became of one call, in the order of the request. */
 export interface SegmentOutcome {
@@ -48,11 +65,12 @@ export type Ingest = (
 export async function ingestSegmentCalls(
   calls: readonly SegmentCall[],
   catalog: MappingCatalog,
-  request: SegmentRequest,
+  request: SegmentIngestRequest,
   ingest: Ingest,
 ): Promise<SegmentOutcome[]> {
   const plan = mapSegmentCalls(calls, catalog, request);
-  const outcomes = plan.events.length === 0 ? [] : await ingestPlan(plan, calls.length, ingest);
+  const write = request.validateOnly === undefined ? ingest : checkOnly(request.validateOnly);
+  const outcomes = plan.events.length === 0 ? [] : await ingestPlan(plan, calls.length, write);
   return plan.calls.map((call) => {
     const signals = call.signals.length > 0 ? { signals: call.signals } : {};
     const { messageId } = call;
@@ -63,6 +81,16 @@ export async function ingestSegmentCalls(
     const status = outcome?.status ?? "accepted";
     return { messageId, status, ...signals, decisions: outcome?.decisions ?? [] };
   });
+}
+
+/** An ingest that only checks: it stores nothing, and throws the problems it finds. */
+function checkOnly(check: Check): Ingest {
+  return async (events, pointerBase) => {
+    const fields = await check(events, pointerBase);
+    if (fields.length === 0) return [];
+    const message = `${fields.length} problem(s) in ${events.length} event(s); nothing was stored`;
+    throw new AppError("invalid_event", message, fields);
+  };
 }
 
 async function ingestPlan(plan: SegmentPlan, calls: number, ingest: Ingest) {

@@ -231,10 +231,19 @@ function pathPointer(path: string): string {
   return path.split(".").map(escapeKey).join("/");
 }
 
-/** Problems as the app reports them, moved to the call fields they came from. */
+/**
+ * Problems as the app reports them, moved to the call fields they came from; an event time too
+ * far ahead is named `timestamp`, the call's own word for it, not `occurredAt`.
+ */
 export function callProblems(plan: SegmentPlan, problems: readonly FieldProblem[]) {
-  return problems.map((problem) => ({
-    ...problem,
-    pointer: plan.fieldOf.get(problem.pointer) ?? problem.pointer,
-  }));
+  return problems.map(({ pointer, expected }) => {
+    const field = plan.fieldOf.get(pointer);
+    if (field === undefined) return { pointer, expected };
+    const renamed = field.endsWith("/timestamp") && pointer.endsWith("/occurredAt");
+    return { pointer: field, expected: renamed ? inCallWords(expected) : expected };
+  });
+}
+
+function inCallWords(expected: string): string {
+  return expected.replaceAll(/\boccurredAt\b/g, "timestamp");
 }
