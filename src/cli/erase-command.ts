@@ -4,6 +4,7 @@ import type { ErasureReport } from "../app/assent-app.ts";
 import { loadDeploymentFromDir } from "../playbook/loader.ts";
 import { openStore } from "../store/open-store.ts";
 import { reportAppError } from "./report-error.ts";
+import { pseudonymousSubject } from "./subject-argument.ts";
 
 interface EraseFlags {
   readonly playbooks: string;
@@ -16,6 +17,7 @@ export function eraseCommand(): Command {
     .description(
       "erase a subject (GDPR Art. 17): cancel their pending work and timers, destroy their key, delete their profile and events, blank their consent evidence and keep a tombstone that suppresses them from now on; the decision log still verifies",
     )
+    .addHelpText("after", ENVIRONMENT_HELP)
     .argument("<subjectId>", "the subject to erase")
     .option("--playbooks <dir>", "folder with catalog.yaml, policy.yaml and playbooks/", "examples")
     .option(
@@ -27,7 +29,17 @@ export function eraseCommand(): Command {
     );
 }
 
+const ENVIRONMENT_HELP = `
+Environment:
+  ASSENT_DATABASE_URL  the database, as --db
+  ASSENT_MASTER_KEY    the master key the database was written with (default: the
+                       key file master.key beside the SQLite file, or .assent/master.key
+                       on PostgreSQL). Like every command that writes, erase makes that
+                       file if there is none: for development only
+`;
+
 async function runErase(subjectId: string, flags: EraseFlags): Promise<void> {
+  pseudonymousSubject(subjectId);
   const deployment = loadDeploymentFromDir(flags.playbooks);
   const store = await openStore(flags.db, { mustExist: true });
   try {

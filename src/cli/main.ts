@@ -27,7 +27,13 @@ const program = new Command()
   .name("assent")
   .version(version)
   .description("Consent-first decisions for CRM: lawful, paced, explained.")
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .addHelpText(
+    "after",
+    "\nEnvironment:\n" +
+      "  ASSENT_DEBUG=1  print a stack trace with any command's error\n" +
+      "The others are in README (Configuration); serve --help lists those it reads.\n",
+  );
 
 program.addCommand(serveCommand());
 program.addCommand(simulateCommand());

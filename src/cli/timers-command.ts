@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { openStore } from "../store/open-store.ts";
 import type { Timer } from "../timers/timer.ts";
 import { reportAppError } from "./report-error.ts";
+import { pseudonymousSubject } from "./subject-argument.ts";
 
 /** `assent timers SUBJECT_ID`: a subject's pending timers and why each exists. */
 export function timersCommand(): Command {
@@ -19,6 +20,7 @@ export function timersCommand(): Command {
 }
 
 async function runTimers(subjectId: string, flags: { db?: string; json: boolean }) {
+  pseudonymousSubject(subjectId);
   const store = await openStore(flags.db, { readOnly: true });
   try {
     const timers = await store.timersOf(subjectId);

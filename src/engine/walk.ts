@@ -79,10 +79,19 @@ export function record(walk: Walk, step: StepName, entry: StepRecord): void {
     step,
     verdict: entry.verdict,
     reason: entry.reason,
-    evidence: entry.evidence ?? NONE,
+    evidence: distinct(entry.evidence),
     attributes: entry.attributes ?? NONE,
     detail: entry.detail,
   });
+}
+
+/**
+ * Evidence ids once each, in the order first cited: a step that checks several channels cites
+ * a shared cap or consent record once per channel.
+ */
+function distinct(evidence: readonly string[] | undefined): readonly string[] {
+  if (evidence === undefined) return NONE;
+  return evidence.length < 2 ? evidence : [...new Set(evidence)];
 }
 
 /** Records a failing step and returns the stop it causes. */
@@ -91,7 +100,7 @@ export function fail(walk: Walk, step: StepName, stop: Stop, entry: Omit<StepRec
     step,
     verdict: "fail",
     reason: stop.reason,
-    evidence: entry.evidence ?? NONE,
+    evidence: distinct(entry.evidence),
     attributes: entry.attributes ?? NONE,
     detail: entry.detail,
   });

@@ -139,6 +139,15 @@ function isCatalogNamespace(name: string, catalog: ReadonlySet<string>): boolean
   return [...catalog].some((attribute) => attribute.startsWith(namespace));
 }
 
+/** The attributes a rule reads; none when it does not parse (compiling it says why). */
+export function ruleReads(text: string, environment: Environment): string[] {
+  try {
+    return readsOf(environment.parse(text).ast);
+  } catch {
+    return [];
+  }
+}
+
 /** Every `namespace.field` the expression selects on a bare identifier. */
 export function readsOf(root: ASTNode): string[] {
   const reads: string[] = [];

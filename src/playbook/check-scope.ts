@@ -9,7 +9,8 @@ import { buildCatalog } from "./catalog.ts";
 import { CatalogFile } from "./catalog-schema.ts";
 import { Residency } from "./common-schema.ts";
 import type { NodeScope } from "./node-checks.ts";
-import { isRecord, rawAt, rawItems, rawString } from "./raw.ts";
+import type { Issue, PathKey } from "./problems.ts";
+import { isRecord, rawItems, rawString } from "./raw.ts";
 
 /** The catalog half of a check scope. */
 export type CatalogScope = Pick<NodeScope, "catalog" | "brokenNames">;
@@ -86,26 +87,21 @@ function capsRead(raw: unknown, ids: number): boolean {
 }
 
 /**
- * Whether a node names a catalog entry that failed its schema: checked against what is left of
- * the catalog, it would be reported for the catalog's problem, so it is checked once that is
- * fixed.
+ * The names among `names` whose catalog entries failed their schema, each once. A check that
+ * reads one would report the catalog's problem as the node's, so it waits for the fix.
  */
-export function namesBrokenEntry(raw: unknown, scope: NodeScope): boolean {
+export function waitingOn(names: Iterable<string>, scope: NodeScope): string[] {
   const broken = scope.brokenNames;
-  if (broken === undefined || broken.size === 0) return false;
-  return catalogNames(raw).some((name) => broken.has(name));
+  if (broken === undefined || broken.size === 0) return [];
+  return [...new Set(names)].filter((name) => broken.has(name));
 }
 
-/** The purpose, bundle attributes, events and date attributes a node names, as written. */
-function catalogNames(raw: unknown): string[] {
-  const trigger = rawAt(raw, ["trigger"]);
-  const parts = [trigger, ...["after", "before", "unless"].map((key) => rawAt(trigger, [key]))];
-  const bundle = rawItems(raw, "bundle").flatMap((entry) =>
-    typeof entry === "string" ? [entry.replace(/\?$/, "")] : [],
-  );
-  const named = [
-    rawString(raw, "purpose"),
-    ...parts.flatMap((part) => [rawString(part, "event"), rawString(part, "attribute")]),
-  ];
-  return [...bundle, ...named.filter((name) => name !== undefined)];
+/**
+ * The note for a check left out because it reads catalog entries with problems.
+ *
+ * @example waitingNote(["eligibility"], "eligibility was not type-checked: it reads", names)
+ */
+export function waitingNote(path: readonly PathKey[], check: string, names: string[]): Issue {
+  const whose = names.length === 1 ? "whose catalog entry has" : "whose catalog entries have";
+  return { path, note: true, message: `${check} ${names.join(", ")}, ${whose} problems above` };
 }

@@ -18,7 +18,8 @@ import type {
 import type { QuietHours } from "../engine/types.ts";
 import { compileCap } from "./caps.ts";
 import type { Catalog } from "./catalog.ts";
-import { bundleEnvironment, compileRule, type RuleScope } from "./cel.ts";
+import { bundleEnvironment, compileRule, type RuleScope, ruleReads } from "./cel.ts";
+import { waitingNote, waitingOn } from "./check-scope.ts";
 import { durationMs, parseClock } from "./durations.ts";
 import { type NodeScope, nodeIssues } from "./node-checks.ts";
 import {
@@ -63,7 +64,7 @@ export function compileNode(
 ): { node?: CompiledNode; issues: Issue[] } {
   const issues = nodeIssues(raw, scope);
   const base = RuleBase.safeParse(raw);
-  const rules = base.success ? compileRules(raw, base.data, scope.catalog, issues) : {};
+  const rules = base.success ? compileRules(raw, base.data, scope, issues) : {};
 
   const parsed = PlaybookNode.safeParse(raw);
   if (!parsed.success || issues.length > 0) return { issues };
@@ -145,21 +146,32 @@ function compileBundle(entries: readonly string[], catalog: Catalog): BundleAttr
   });
 }
 
-/** Compiles the node's rules against its bundle, adding their problems to `issues`. */
-function compileRules(raw: unknown, base: RuleBase, catalog: Catalog, issues: Issue[]): NodeRules {
-  const bundle = compileBundle(base.bundle, catalog);
+/**
+ * Compiles the node's rules against its bundle, adding their problems to `issues`. A rule that
+ * reads a catalog entry with problems is left out, with a note.
+ */
+function compileRules(raw: unknown, base: RuleBase, scope: NodeScope, issues: Issue[]): NodeRules {
+  const bundle = compileBundle(base.bundle, scope.catalog);
   const types = new Map<string, AttributeType>(bundle.map((entry) => [entry.name, entry.type]));
-  const scope: RuleScope = {
+  const ruleScope: RuleScope = {
     nodeId: base.id,
     bundle: types,
-    catalog: new Set(catalog.attributes.keys()),
+    catalog: new Set(scope.catalog.attributes.keys()),
   };
   const environment = bundleEnvironment(types);
 
   const compile = (path: readonly string[]) => {
     const text = Rule.safeParse(rawAt(raw, path));
     if (!text.success) return undefined;
-    const result = compileRule(text.data, path.join("."), scope, environment);
+    const label = path.join(".");
+    // Parsed once more only when some catalog entry failed (never for a deployment that loads).
+    const broken = scope.brokenNames?.size ?? 0;
+    const waiting = broken > 0 ? waitingOn(ruleReads(text.data, environment), scope) : [];
+    if (waiting.length > 0) {
+      issues.push(waitingNote(path, `${label} was not type-checked: it reads`, waiting));
+      return undefined;
+    }
+    const result = compileRule(text.data, label, ruleScope, environment);
     for (const message of result.problems) issues.push({ path, message });
     return result.rule;
   };

@@ -17,7 +17,7 @@ import { deploymentPaths, pathProblems } from "./deployment-paths.ts";
 import { type DeclaredName, type LoadedPlaybook, loadPlaybook } from "./playbook.ts";
 import { buildPolicy, policyIssues } from "./policy.ts";
 import { PolicyFile } from "./policy-schema.ts";
-import { type LoadProblem, PlaybookLoadError } from "./problems.ts";
+import { type Findings, type LoadProblem, PlaybookLoadError } from "./problems.ts";
 import { parseYaml, type SourceText, toProblem } from "./source.ts";
 import { validate } from "./validate.ts";
 
@@ -88,20 +88,34 @@ export function loadDeploymentFromDir(dir: string): Deployment {
  * @example loadDeploymentFromSources({ catalog: { file: "catalog.yaml", text }, ... })
  */
 export function loadDeploymentFromSources(sources: DeploymentSources): Deployment {
-  const problems: LoadProblem[] = [];
+  const findings: Findings = { problems: [], notes: [] };
+  const { problems, notes } = findings;
   const catalog = loadCatalog(sources.catalog, problems);
   const { policy, policyCapsRead } = loadPolicy(sources.policy, problems);
   const scope = catalog && { ...catalog, policy, policyCapsRead };
+  if (scope === undefined && sources.playbooks.length > 0) notes.push(shapeOnlyNote(sources));
 
-  const playbooks = sources.playbooks.map((source) => loadPlaybook(source, scope, problems));
+  const playbooks = sources.playbooks.map((source) => loadPlaybook(source, scope, findings));
   problems.push(...duplicateProblems(playbooks.flatMap((loaded) => loaded.names)));
 
   const files = [sources.catalog, sources.policy, ...sources.playbooks].map(({ file }) => file);
   if (problems.length > 0 || scope === undefined) {
-    throw new PlaybookLoadError(sortProblems(problems, files));
+    throw new PlaybookLoadError(sortProblems(problems, files), sortProblems(notes, files));
   }
   const loaded = playbooks.flatMap(({ playbook }) => (playbook ? [playbook] : []));
   return { catalog: scope.catalog, policy, playbooks: loaded };
+}
+
+/** Without a readable catalog, the playbooks' names, rules and policy go unchecked. */
+function shapeOnlyNote(sources: DeploymentSources): LoadProblem {
+  const files = sources.playbooks.length === 1 ? "the playbook was" : "the playbooks were";
+  return {
+    file: sources.catalog.file,
+    line: 0,
+    column: 0,
+    path: "",
+    message: `${files} checked for shape only: this catalog could not be read, so no node was checked against it`,
+  };
 }
 
 /**

@@ -2,22 +2,23 @@
  * Load-time checks on a node's scoring model and experiment. Paths are relative to the node.
  */
 
-import type { Catalog } from "./catalog.ts";
+import { waitingNote, waitingOn } from "./check-scope.ts";
+import type { NodeScope } from "./node-checks.ts";
 import type { Logistic, Model, PlaybookNode } from "./playbook-schema.ts";
 import type { Issue } from "./problems.ts";
 
 /** Problems of the node's model: features outside the bundle, a missing or extra control. */
 export function modelIssues(
   node: Pick<PlaybookNode, "bundle" | "model">,
-  catalog: Catalog,
+  scope: NodeScope,
 ): Issue[] {
   const model = node.model;
   if (model === undefined) return [];
 
   const bundle = new Set(node.bundle.map((entry) => entry.replace(/\?$/, "")));
   const issues = [
-    ...coefficientIssues(model.treated, "treated", bundle, catalog),
-    ...(model.control ? coefficientIssues(model.control, "control", bundle, catalog) : []),
+    ...coefficientIssues(model.treated, "treated", bundle, scope),
+    ...(model.control ? coefficientIssues(model.control, "control", bundle, scope) : []),
   ];
 
   if (model.kind === "uplift" && model.control === undefined) {
@@ -51,11 +52,15 @@ function coefficientIssues(
   logistic: Logistic,
   arm: "treated" | "control",
   bundle: ReadonlySet<string>,
-  catalog: Catalog,
+  scope: NodeScope,
 ): Issue[] {
   return Object.keys(logistic.coefficients).flatMap((key): Issue[] => {
     const path = ["model", arm, "coefficients", key];
     const [name = "", category] = key.split("=", 2);
+    const waiting = waitingOn([name], scope);
+    if (waiting.length > 0) {
+      return [waitingNote(path, `model coefficient ${key} was not checked: it reads`, waiting)];
+    }
     if (!bundle.has(name)) {
       const message =
         `model coefficient ${key} reads ${name}, which is not in the node's context bundle: ` +
@@ -63,7 +68,7 @@ function coefficientIssues(
       return [{ path, at: "key", message }];
     }
 
-    const type = catalog.attributes.get(name)?.type;
+    const type = scope.catalog.attributes.get(name)?.type;
     const categorical = type === "string" || type === "string_list";
     if (categorical && category === undefined) {
       const message = `${name} is a ${type}; name the coefficient ${name}=<value> (one-hot)`;

@@ -7,6 +7,7 @@ import type { Policy } from "../engine/node.ts";
 import type { LawfulBasis } from "../engine/types.ts";
 import { capIssues } from "./caps.ts";
 import type { AttributeSpec, Catalog } from "./catalog.ts";
+import { waitingNote, waitingOn } from "./check-scope.ts";
 import { NodeCap } from "./common-schema.ts";
 import { experimentIssues, modelIssues } from "./model-checks.ts";
 import { PlaybookNode } from "./playbook-schema.ts";
@@ -51,7 +52,7 @@ export function nodeIssues(raw: unknown, scope: NodeScope): Issue[] {
 
   return [
     ...whenValid(TriggerPart, raw, (node) => triggerIssues(node.trigger, rawBundle(raw), scope)),
-    ...whenValid(PurposePart, raw, (node) => purposeIssues(node, scope.catalog)),
+    ...whenValid(PurposePart, raw, (node) => purposeIssues(node, scope)),
     ...whenValid(BundlePart, raw, (node) => bundleIssues(node, scope)),
     ...whenValid(ActionPart, raw, actionChannelIssues),
     ...capIssues(caps, ["caps"], policyCapIds),
@@ -59,7 +60,7 @@ export function nodeIssues(raw: unknown, scope: NodeScope): Issue[] {
       ? []
       : whenValid(ExemptPart, raw, (node) => exemptIssues(node, capIds))),
     ...whenValid(QuietPart, raw, quietHoursIssues),
-    ...whenValid(ModelPart, raw, (node) => modelIssues(node, scope.catalog)),
+    ...whenValid(ModelPart, raw, (node) => modelIssues(node, scope)),
     ...whenValid(ExperimentPart, raw, experimentIssues),
   ];
 }
@@ -75,7 +76,12 @@ function capId(cap: unknown): string[] {
   return id === undefined ? [] : [id];
 }
 
-function purposeIssues(node: Pick<PlaybookNode, "purpose" | "basis">, catalog: Catalog): Issue[] {
+function purposeIssues(node: Pick<PlaybookNode, "purpose" | "basis">, scope: NodeScope): Issue[] {
+  const catalog = scope.catalog;
+  const waiting = waitingOn([node.purpose ?? ""], scope);
+  if (waiting.length > 0)
+    return [waitingNote(["purpose"], "purpose was not checked: it names", waiting)];
+
   const declared = [...catalog.purposes.keys()].join(", ");
   if (node.purpose === undefined) {
     // The ledger records consent per purpose: without one, basis consent can never be met.
@@ -107,6 +113,9 @@ function bundleIssues(node: Pick<PlaybookNode, "purpose" | "bundle">, scope: Nod
     const path = ["bundle", index];
     if (seen.has(name)) return [{ path, message: `bundle lists ${name} twice; list it once` }];
     seen.add(name);
+    const waiting = waitingOn([name], scope);
+    if (waiting.length > 0)
+      return [waitingNote(path, "bundle entry was not checked: it names", waiting)];
 
     const attribute = scope.catalog.attributes.get(name);
     if (attribute === undefined) {

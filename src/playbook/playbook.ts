@@ -1,10 +1,9 @@
 import type { CompiledNode } from "../engine/node.ts";
-import { namesBrokenEntry } from "./check-scope.ts";
 import { compileNode } from "./compile-node.ts";
 import { type NodeMeta, nodeMeta } from "./meta.ts";
 import type { NodeScope } from "./node-checks.ts";
 import { PlaybookFile } from "./playbook-schema.ts";
-import type { Issue, LoadProblem } from "./problems.ts";
+import type { Findings, Issue, LoadProblem } from "./problems.ts";
 import { isRecord, rawItems, rawString } from "./raw.ts";
 import { parseYaml, type SourceText, toProblem, type YamlSource } from "./source.ts";
 import { validate } from "./validate.ts";
@@ -28,32 +27,32 @@ export interface DeclaredName {
 }
 
 /**
- * Loads one playbook file, adding its problems to `problems`. Without a scope (the catalog is
- * not YAML) only the file's own shape is checked, and so is a node that names a catalog entry
- * that failed its schema.
+ * Loads one playbook file, adding what it finds to `findings`. Without a scope (the catalog is
+ * not YAML) only the file's own shape is checked. A check that reads a catalog entry which
+ * failed its schema is left out, with a note.
  */
 export function loadPlaybook(
   input: SourceText,
   scope: NodeScope | undefined,
-  problems: LoadProblem[],
+  findings: Findings,
 ): { playbook?: LoadedPlaybook; names: DeclaredName[] } {
   const { source, problems: syntax } = parseYaml(input);
-  problems.push(...syntax);
+  findings.problems.push(...syntax);
   if (syntax.length > 0) return { names: [] };
 
   const result = validate(PlaybookFile, source.data);
   const header = { name: result.data?.playbook ?? "", version: result.data?.version ?? 0 };
   const compiled = rawNodes(source.data).map((raw) =>
-    scope === undefined || namesBrokenEntry(raw, scope)
-      ? { issues: [] }
-      : compileNode(raw, header, scope),
+    scope === undefined ? { issues: [] } : compileNode(raw, header, scope),
   );
 
   const issues = [
     ...result.issues,
     ...compiled.flatMap((outcome, index) => outcome.issues.map((issue) => inNode(index, issue))),
   ];
-  problems.push(...issues.map((issue) => nodeProblem(source, issue)));
+  for (const issue of issues) {
+    (issue.note ? findings.notes : findings.problems).push(nodeProblem(source, issue));
+  }
 
   const names = declaredNames(source);
   const nodes = compiled.flatMap((outcome) => (outcome.node ? [outcome.node] : []));

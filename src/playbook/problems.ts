@@ -23,30 +23,51 @@ export interface Issue {
   readonly path: readonly PathKey[];
   readonly message: string;
   readonly at?: "key" | "value";
+  /** A check left out, not a problem: it waits for a problem elsewhere to be fixed. */
+  readonly note?: boolean;
 }
 
-/** Thrown when any file fails to load; carries every problem found in every file. */
-export class PlaybookLoadError extends Error {
-  override readonly name = "PlaybookLoadError";
-  readonly problems: readonly LoadProblem[];
-
-  constructor(problems: readonly LoadProblem[]) {
-    const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
-    super(`playbooks not loaded, ${count}:\n${problems.map(formatProblem).join("\n")}`);
-    this.problems = problems;
-  }
+/** What a load found: its problems, and notes on the checks they made it leave out. */
+export interface Findings {
+  readonly problems: LoadProblem[];
+  readonly notes: LoadProblem[];
 }
 
 /**
- * One problem as a line an editor can jump to: `<file>:<line>:<col> <path>: <message>`, or
+ * Thrown when any file fails to load; carries every problem found in every file, and notes on
+ * the checks those problems left out (not problems themselves, and not counted as such).
+ */
+export class PlaybookLoadError extends Error {
+  override readonly name = "PlaybookLoadError";
+  readonly problems: readonly LoadProblem[];
+  readonly notes: readonly LoadProblem[];
+
+  constructor(problems: readonly LoadProblem[], notes: readonly LoadProblem[] = []) {
+    const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+    const lines = [`playbooks not loaded, ${count}:`, ...problems.map(formatProblem)];
+    if (notes.length > 0) lines.push(notesHeading(notes.length), ...notes.map(formatProblem));
+    super(lines.join("\n"));
+    this.problems = problems;
+    this.notes = notes;
+  }
+}
+
+function notesHeading(count: number): string {
+  const notes = count === 1 ? "1 note on a check" : `${count} notes on checks`;
+  return `and ${notes} left out until the problems above are fixed:`;
+}
+
+/**
+ * One problem as a line an editor can jump to: `<file>:<line>:<col> <path>: <message>`,
+ * `<file>:<line>:<col> <message>` for the document itself (a YAML syntax error), or
  * `<file>: <message>` for the file as a whole.
  *
  * @example formatProblem(problem) // "insurance.yaml:14:7 nodes[0].caps[0].max: node x: ..."
  */
 export function formatProblem(problem: LoadProblem): string {
   if (problem.line === 0) return `${problem.file}: ${problem.message}`;
-  const path = problem.path === "" ? "(document)" : problem.path;
-  return `${problem.file}:${problem.line}:${problem.column} ${path}: ${problem.message}`;
+  const path = problem.path === "" ? "" : `${problem.path}: `;
+  return `${problem.file}:${problem.line}:${problem.column} ${path}${problem.message}`;
 }
 
 /**

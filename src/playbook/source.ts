@@ -5,17 +5,15 @@
 
 import {
   type Document,
-  isCollection,
   isMap,
   isNode,
   isScalar,
   LineCounter,
   type Node,
   parseDocument,
-  visit,
-  type YAMLError,
 } from "yaml";
 import { formatPath, type Issue, type LoadProblem, type PathKey } from "./problems.ts";
+import { syntaxProblems } from "./yaml-syntax.ts";
 
 /** The text of one file and the name to report it by. */
 export interface SourceText {
@@ -41,38 +39,10 @@ export function parseYaml(input: SourceText): { source: YamlSource; problems: Lo
   const lineCounter = new LineCounter();
   const document = parseDocument(input.text, { lineCounter, prettyErrors: true });
 
-  const problems = document.errors.map((error): LoadProblem => {
-    const position = lineCounter.linePos(errorOffset(document, error));
-    const message = (error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
-    return { file: input.file, line: position.line, column: position.col, path: "", message };
-  });
+  const problems = syntaxProblems(input.file, document, lineCounter);
 
   const data = problems.length === 0 ? document.toJS() : undefined;
   return { source: { file: input.file, data, document, lineCounter }, problems };
-}
-
-/**
- * Where a syntax error lies. The parser notices an unclosed `[`, `{` or quote only where the
- * next token starts, often on a later line; the mistake is where it opened.
- */
-function errorOffset(document: Document, error: YAMLError): number {
-  const [at] = error.pos;
-  if (error.code !== "MISSING_CHAR" && error.code !== "BAD_INDENT") return at;
-
-  let opened: number | undefined;
-  visit(document, {
-    Node(_, node) {
-      const [start, end] = node.range ?? [];
-      if (end === at && isUnclosable(node) && start !== undefined) opened = start;
-    },
-  });
-  return opened ?? at;
-}
-
-/** A node written between brackets or quotes. */
-function isUnclosable(node: Node): boolean {
-  if (isScalar(node)) return node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE";
-  return isCollection(node) && node.flow === true;
 }
 
 /** The problem an issue makes in this file, with the line and column it points at. */

@@ -4,7 +4,7 @@
  * are more than zero and at most a year. Paths are relative to the node.
  */
 
-import type { Catalog } from "./catalog.ts";
+import { waitingNote, waitingOn } from "./check-scope.ts";
 import { parseDuration } from "./durations.ts";
 import type { NodeScope } from "./node-checks.ts";
 import type { DateOffset, Trigger } from "./playbook-schema.ts";
@@ -24,12 +24,11 @@ export function triggerIssues(
 ): Issue[] {
   const kinds = KINDS.filter((kind) => trigger[kind] !== undefined);
   if (kinds.length !== 1) return [{ path: ["trigger"], message: kindMessage(kinds) }];
-  const { catalog } = scope;
   return [
-    ...eventIssue(trigger.event, ["trigger", "event"], catalog),
-    ...afterIssues(trigger, bundle, catalog),
-    ...(trigger.before ? dateIssues(trigger.before, ["trigger", "before"], bundle, catalog) : []),
-    ...unlessIssues(trigger, catalog),
+    ...eventIssue(trigger.event, ["trigger", "event"], scope),
+    ...afterIssues(trigger, bundle, scope),
+    ...(trigger.before ? dateIssues(trigger.before, ["trigger", "before"], bundle, scope) : []),
+    ...unlessIssues(trigger, scope),
   ];
 }
 
@@ -43,17 +42,17 @@ function kindMessage(kinds: readonly string[]): string {
   return `a trigger has one of event, after or before, not ${kinds.join(" and ")}`;
 }
 
-function afterIssues(trigger: Trigger, bundle: ReadonlySet<string>, catalog: Catalog): Issue[] {
+function afterIssues(trigger: Trigger, bundle: ReadonlySet<string>, scope: NodeScope): Issue[] {
   const after = trigger.after;
   if (after === undefined) return [];
-  if ("attribute" in after) return dateIssues(after, ["trigger", "after"], bundle, catalog);
+  if ("attribute" in after) return dateIssues(after, ["trigger", "after"], bundle, scope);
   return [
-    ...eventIssue(after.event, ["trigger", "after", "event"], catalog),
+    ...eventIssue(after.event, ["trigger", "after", "event"], scope),
     ...durationIssue(after.delay, ["trigger", "after", "delay"], "delay"),
   ];
 }
 
-function unlessIssues(trigger: Trigger, catalog: Catalog): Issue[] {
+function unlessIssues(trigger: Trigger, scope: NodeScope): Issue[] {
   const unless = trigger.unless;
   if (unless === undefined) return [];
   const after = trigger.after;
@@ -67,11 +66,13 @@ function unlessIssues(trigger: Trigger, catalog: Catalog): Issue[] {
     const message = `unless names ${unless.event}, the event that starts the timer; name another`;
     return [{ path, message }];
   }
-  return eventIssue(unless.event, path, catalog);
+  return eventIssue(unless.event, path, scope);
 }
 
-function eventIssue(type: string | undefined, path: Issue["path"], catalog: Catalog): Issue[] {
-  if (type === undefined || catalog.events.has(type)) return [];
+function eventIssue(type: string | undefined, path: Issue["path"], scope: NodeScope): Issue[] {
+  if (type === undefined || scope.catalog.events.has(type)) return [];
+  const waiting = waitingOn([type], scope);
+  if (waiting.length > 0) return [waitingNote(path, "event was not checked: it names", waiting)];
   const message = `event ${type} is not declared in the catalog; add it under events: or name a declared event`;
   return [{ path, message }];
 }
@@ -80,11 +81,15 @@ function dateIssues(
   date: DateOffset,
   path: readonly string[],
   bundle: ReadonlySet<string>,
-  catalog: Catalog,
+  scope: NodeScope,
 ): Issue[] {
   const offset = durationIssue(date.offset, [...path, "offset"], "offset");
   const at = [...path, "attribute"];
-  const attribute = catalog.attributes.get(date.attribute);
+  const waiting = waitingOn([date.attribute], scope);
+  if (waiting.length > 0) {
+    return [waitingNote(at, "the timer's date was not checked: it names", waiting), ...offset];
+  }
+  const attribute = scope.catalog.attributes.get(date.attribute);
   if (attribute === undefined) {
     return [{ path: at, message: `attribute ${date.attribute} is not in the catalog` }, ...offset];
   }

@@ -66,7 +66,25 @@ describe("assent playbook check", () => {
       "playbooks not loaded, 3 problems:",
       `${dir}/catalog.yaml:2:10 version: expected a number at least 1`,
       `${dir}/playbooks/a.yaml:9:18 nodes[0].eligibility: node claim-status-day-3: eligibility does not type-check: no such overload: string > double (at character 1 of the rule)`,
-      `${dir}/playbooks/b.yaml:12:15 (document): Flow sequence in block collection must be sufficiently indented and end with a ]`,
+      `${dir}/playbooks/b.yaml:12:15 YAML syntax: this [ is never closed: end the list with ], or indent the lines it goes on to`,
+    ]);
+  });
+  test("a broken catalog entry leaves checks out with a note each, and still fails", () => {
+    const catalog = CATALOG_TEXT.replace(
+      "    freshness: 52w\n    sensitivity: location",
+      "    freshness: 52 weeks\n    sensitivity: location",
+    );
+    const playbook = PLAYBOOK.replace("purpose: service.claim_updates", "purpose: service.nope");
+    const dir = deploymentDir(catalog, { "a.yaml": playbook });
+
+    const run = check(dir);
+    assert.equal(run.status, 1);
+    assert.deepEqual(run.stderr.trimEnd().split("\n"), [
+      "playbooks not loaded, 2 problems:",
+      `${dir}/catalog.yaml:64:16 attributes["subject.timezone"].freshness: expected a duration such as 30s, 15m, 24h, 7d or 52w`,
+      `${dir}/playbooks/a.yaml:10:14 nodes[0].purpose: node claim-status-day-3: purpose service.nope is not declared in the catalog (declared: service.claim_updates, fraud.detection, marketing.campaigns)`,
+      "and 1 note on a check left out until the problems above are fixed:",
+      `${dir}/playbooks/a.yaml:8:59 nodes[0].bundle[3]: node claim-status-day-3: bundle entry was not checked: it names subject.timezone, whose catalog entry has problems above`,
     ]);
   });
 });

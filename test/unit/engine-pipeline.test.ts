@@ -25,6 +25,31 @@ function decide(overrides: Parameters<typeof node>[0] = {}, at = noon, extra = {
   return decideNode(node(overrides), policy(), input(at, { consent: granted, ...extra }));
 }
 
+describe("the explanation cites each piece of evidence once", () => {
+  const twoChannels = {
+    channels: ["email" as const, "push" as const],
+    actions: [message({ channels: ["email", "push"] })],
+  };
+
+  test("a cap that both channels count is cited once in pacing, in the order first cited", () => {
+    const fortnightly = { id: "fortnightly", scope: "node" as const, max: 1, periodMs: 14 * DAY };
+    const weekly = { id: "weekly", scope: "global" as const, max: 5, periodMs: 7 * DAY };
+    const decision = decideNode(
+      node({ ...twoChannels, caps: [{ ...fortnightly, counts: "all" }] }),
+      policy({ caps: [{ ...weekly, counts: "all" }] }),
+      input(noon, { consent: granted }),
+    );
+    const pacing = decision.steps.find((step) => step.step === "pacing");
+    assert.deepEqual(pacing?.evidence, ["cap:fortnightly", "cap:weekly"]);
+  });
+
+  test("a consent record that covers both channels is cited once in permission", () => {
+    const decision = decideNode(node(twoChannels), policy(), input(noon, { consent: granted }));
+    const permission = decision.steps.find((step) => step.step === "permission");
+    assert.deepEqual(permission?.evidence, ["c-grant"]);
+  });
+});
+
 describe("the pipeline", () => {
   test("a subject who passes every gate is acted on, with every step explained in order", () => {
     const decision = decide();

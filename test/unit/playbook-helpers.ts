@@ -61,10 +61,20 @@ export function load(texts: Texts = {}): Deployment {
 
 /** Loads the texts, which must be invalid, and returns the formatted problems. */
 export function problemsOf(texts: Texts): string[] {
+  return refusal(texts).problems.map(formatProblem);
+}
+
+/** Loads the texts, which must be invalid, and returns the formatted notes on checks left out. */
+export function notesOf(texts: Texts): string[] {
+  return refusal(texts).notes.map(formatProblem);
+}
+
+/** The error that refuses the texts, which must be invalid. */
+export function refusal(texts: Texts): PlaybookLoadError {
   try {
     loadDeploymentFromSources(sources(texts));
   } catch (error: unknown) {
-    if (error instanceof PlaybookLoadError) return error.problems.map(formatProblem);
+    if (error instanceof PlaybookLoadError) return error;
     throw error;
   }
   throw new Error("expected the deployment to be refused, but it loaded");

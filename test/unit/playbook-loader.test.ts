@@ -194,13 +194,13 @@ describe("an invalid file reports every problem at once", () => {
   test("a YAML syntax error is reported at the unclosed bracket, on its own line", () => {
     const broken = PLAYBOOK.replace("channels: [email, sms]", "channels: [email, sms");
     assert.deepEqual(problemsOf({ playbooks: [broken] }), [
-      "playbooks/insurance.yaml:12:15 (document): Flow sequence in block collection must be sufficiently indented and end with a ]",
+      "playbooks/insurance.yaml:12:15 YAML syntax: this [ is never closed: end the list with ], or indent the lines it goes on to",
     ]);
   });
 
   test("an empty file is refused", () => {
     assert.deepEqual(problemsOf({ playbooks: [""] }), [
-      "playbooks/insurance.yaml:1:1 (document): expected an object, not null",
+      "playbooks/insurance.yaml:1:1 expected an object, not null",
     ]);
   });
 

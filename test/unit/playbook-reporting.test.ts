@@ -11,10 +11,12 @@ import {
 } from "../../src/playbook/index.ts";
 import {
   CATALOG_TEXT,
+  notesOf,
   PLAYBOOK,
   POLICY_TEXT,
   problemsOf,
   problemsWith,
+  refusal,
 } from "./playbook-helpers.ts";
 
 /**
@@ -38,19 +40,56 @@ describe("no problem hides another", () => {
     ]);
   });
 
-  test("a catalog attribute that fails its schema leaves unchecked only the nodes naming it", () => {
+  describe("a catalog attribute that fails its schema", () => {
     const catalog = CATALOG_TEXT.replace(
       "    retention: 7y\n    freshness: 24h\n  claim.amount:",
       "    retention: 7y\n    freshness: 1 day\n  claim.amount:",
     );
-    // It reads claim.next_step, so it would be reported "not in the catalog"; it is not.
+    // It reads claim.next_step, which is missing from what is left of the catalog: a check
+    // of that read would report the catalog's problem as the node's.
     const reader = PLAYBOOK.replace("playbook: insurance", "playbook: claims")
       .replace("id: claim-status-day-3", "id: claim-next-step")
-      .replace("claim.amount, subject", "claim.amount, claim.next_step, subject");
-    assert.deepEqual(problemsOf({ catalog, playbooks: [RULE_BROKEN, reader] }), [
-      'catalog.yaml:32:16 attributes["claim.next_step"].freshness: expected a duration such as 30s, 15m, 24h, 7d or 52w',
-      RULE_PROBLEM,
-    ]);
+      .replace("claim.amount, subject", "claim.amount, claim.next_step, subject")
+      .replace(ELIGIBILITY, 'eligibility: claim.next_step == "call"')
+      .replace("when: claim.days_open == 3.0", "when: claim.days_open == 3.0 && foo.bar")
+      .replace("purpose: service.claim_updates", "purpose: service.nope");
+    const texts = { catalog, playbooks: [RULE_BROKEN, reader] };
+    const READER = "playbooks/1.yaml";
+
+    test("does not hide the other problems of a node that reads it", () => {
+      assert.deepEqual(problemsOf(texts), [
+        'catalog.yaml:32:16 attributes["claim.next_step"].freshness: expected a duration such as 30s, 15m, 24h, 7d or 52w',
+        RULE_PROBLEM,
+        `${READER}:7:13 nodes[0].trigger.when: node claim-next-step: trigger.when does not type-check: Unknown variable: foo (at character 27 of the rule)`,
+        `${READER}:10:14 nodes[0].purpose: node claim-next-step: purpose service.nope is not declared in the catalog (declared: service.claim_updates, fraud.detection, marketing.campaigns)`,
+      ]);
+    });
+
+    test("leaves out only the checks that read it, with a note naming the node and the entry", () => {
+      assert.deepEqual(notesOf(texts), [
+        `${READER}:8:59 nodes[0].bundle[3]: node claim-next-step: bundle entry was not checked: it names claim.next_step, whose catalog entry has problems above`,
+        `${READER}:9:18 nodes[0].eligibility: node claim-next-step: eligibility was not type-checked: it reads claim.next_step, whose catalog entry has problems above`,
+      ]);
+    });
+
+    test("is counted once, as a problem; notes are listed apart and not counted", () => {
+      const lines = refusal(texts).message.split("\n");
+      assert.equal(lines[0], "playbooks not loaded, 4 problems:");
+      assert.equal(lines[5], "and 2 notes on checks left out until the problems above are fixed:");
+      assert.equal(lines.length, 8);
+    });
+
+    test("a purpose, event or date that fails its schema is noted, not reported", () => {
+      const broken = CATALOG_TEXT.replace(
+        "    kind: service\n    description: Updates about a claim",
+        "    kind: services\n    description: Updates about a claim",
+      ).replace("claim.day_elapsed: { version: 1", "claim.day_elapsed: { version: one");
+      const notes = notesOf({ catalog: broken });
+      assert.deepEqual(notes, [
+        `${FILE}:6:14 nodes[0].trigger.event: ${NODE}: event was not checked: it names claim.day_elapsed, whose catalog entry has problems above`,
+        `${FILE}:10:14 nodes[0].purpose: ${NODE}: purpose was not checked: it names service.claim_updates, whose catalog entry has problems above`,
+      ]);
+    });
   });
 
   test("a policy that is not YAML does not hide a rule problem in a playbook", () => {
@@ -59,7 +98,7 @@ describe("no problem hides another", () => {
       "templates: [legacy-blast-v1",
     );
     assert.deepEqual(problemsOf({ policy, playbooks: [RULE_BROKEN] }), [
-      "policy.yaml:10:14 (document): Flow sequence in block collection must be sufficiently indented and end with a ]",
+      "policy.yaml:10:14 YAML syntax: this [ is never closed: end the list with ], or indent the lines it goes on to",
       RULE_PROBLEM,
     ]);
   });
@@ -124,13 +163,115 @@ describe("each problem is reported on the line it is on", () => {
   test("an unclosed quote is reported where it opens, not at the end of the file", () => {
     assert.deepEqual(
       problemsWith("purpose: service.claim_updates", 'purpose: "service.claim_updates'),
-      [`${FILE}:10:14 (document): Missing closing "quote`],
+      [`${FILE}:10:14 YAML syntax: this " is never closed: end the text with "`],
     );
   });
 
   test("an unclosed flow map in a list is reported on its own line, not the next", () => {
     assert.deepEqual(problemsWith("max: 1, per: 7d }", "max: 1, per: 7d"), [
-      `${FILE}:16:9 (document): Flow map in block collection must be sufficiently indented and end with a }`,
+      `${FILE}:16:9 YAML syntax: this { is never closed: end the map with }, or indent the lines it goes on to`,
+    ]);
+  });
+});
+
+describe("golden: a YAML syntax error is one problem, at its line, in plain words", () => {
+  // name, the file, the text changed, what it becomes, and the problems it makes
+  const cases: [string, "catalog" | "playbook", string, string, string[]][] = [
+    [
+      "an unclosed [ in the catalog, with the lines it swallows",
+      "catalog",
+      "    purposes: [service.claim_updates]\n    residency: eu\n    retention: 7y\n    freshness: 24h\n  claim.days_open:",
+      "    purposes: [service.claim_updates\n    residency: eu\n    retention: 7y\n    freshness: 24h\n  claim.days_open:",
+      [
+        "catalog.yaml:17:15 YAML syntax: this [ is never closed: end the list with ], or indent the lines it goes on to",
+      ],
+    ],
+    [
+      "an unclosed { that ends a node",
+      "playbook",
+      'quiet_hours: { start: "21:00", end: "08:00" }',
+      'quiet_hours: { start: "21:00", end: "08:00"',
+      [
+        `${FILE}:17:18 YAML syntax: this { is never closed: end the map with }, or indent the lines it goes on to`,
+      ],
+    ],
+    [
+      "an unclosed { in a list, followed by more",
+      "playbook",
+      "      - { kind: message, template: claim-status-v2, value: 4.10, priority: 1 }",
+      "      - { kind: message, template: claim-status-v2, value: 4.10, priority: 1",
+      [
+        `${FILE}:14:9 YAML syntax: this { is never closed: end the map with }, or indent the lines it goes on to`,
+      ],
+    ],
+    [
+      "a stray ] ends the document: nothing after it is reported",
+      "playbook",
+      "    basis: contract",
+      "    basis: contract\n]",
+      [`${FILE}:12:1 YAML syntax: this ] or } closes nothing: remove it`],
+    ],
+    [
+      "a key written twice",
+      "playbook",
+      "    basis: contract",
+      "    basis: contract\n    basis: consent",
+      [`${FILE}:12:5 YAML syntax: this key is written twice in the same map: keep one`],
+    ],
+    [
+      "a second colon on one line",
+      "playbook",
+      "    basis: contract",
+      "    basis: contract: yes",
+      [
+        `${FILE}:11:12 YAML syntax: a second key: on one line: put the inner map on lines of its own, or quote a value that holds ': '`,
+      ],
+    ],
+    [
+      "a missing comma in { }",
+      "playbook",
+      "max: 1, per: 7d",
+      "max: 1 per: 7d",
+      [
+        `${FILE}:16:47 YAML syntax: items inside [ ] or { } are set off by commas: is a comma missing?`,
+      ],
+    ],
+    [
+      "a value starting with @",
+      "playbook",
+      "    basis: contract",
+      "    basis: @contract",
+      [`${FILE}:11:12 YAML syntax: a value cannot start with this character: quote the value`],
+    ],
+    [
+      "an unclosed single quote",
+      "playbook",
+      "    basis: contract",
+      "    basis: 'contract",
+      [`${FILE}:11:12 YAML syntax: this ' is never closed: end the text with '`],
+    ],
+  ];
+
+  for (const [name, file, from, to, expected] of cases) {
+    test(name, () => {
+      const base = file === "catalog" ? CATALOG_TEXT : PLAYBOOK;
+      if (!base.includes(from)) throw new Error(`fixture has no ${from}`);
+      const texts =
+        file === "catalog"
+          ? { catalog: base.replace(from, to) }
+          : {
+              playbooks: [base.replace(from, to)],
+            };
+      assert.deepEqual(problemsOf(texts), expected);
+    });
+  }
+
+  test("a catalog that is not YAML leaves the playbooks checked for shape only, and says so", () => {
+    const catalog = CATALOG_TEXT.replace("[service.claim_updates]", "[service.claim_updates");
+    const refused = refusal({ catalog, playbooks: [RULE_BROKEN] });
+    assert.equal(refused.problems.length, 1);
+    assert.deepEqual(refused.notes.map(formatProblem), [
+      "catalog.yaml: the playbook was checked for shape only: this catalog could not be read, so no node was checked against it",
     ]);
   });
 });
