@@ -1,10 +1,20 @@
-import { createWriteStream } from "node:fs";
+import { closeSync, createWriteStream, openSync, statSync } from "node:fs";
+import { finished } from "node:stream/promises";
 import { SingleBar } from "cli-progress";
 import { Command } from "commander";
 import { createApp } from "../app/app.ts";
-import { loadDeploymentFromDir } from "../playbook/loader.ts";
-import { checkReplayFile, replayDurably } from "../replay/durable-replay.ts";
-import { openStore } from "../store/open-store.ts";
+import { AppError } from "../app/errors.ts";
+import type { Catalog } from "../playbook/catalog.ts";
+import { type Deployment, loadDeploymentFromDir } from "../playbook/loader.ts";
+import {
+  type CheckedFile,
+  checkReplayFile,
+  type DurableReplayReport,
+  replayDurably,
+} from "../replay/durable-replay.ts";
+import { openStore, storeTarget } from "../store/open-store.ts";
+import { holdServeLock } from "../store/serve-lock.ts";
+import type { Store } from "../store/store.ts";
 import { wholeNumber } from "./options.ts";
 import { reportAppError } from "./report-error.ts";
 
@@ -37,10 +47,59 @@ export function replayCommand(): Command {
 
 async function runReplay(file: string, flags: ReplayFlags): Promise<void> {
   const deployment = loadDeploymentFromDir(flags.playbooks);
-  const checked = await checkReplayFile(file, deployment.catalog);
-  const store = await openStore(flags.db);
+  const checked = await checkedReplayFile(file, deployment.catalog);
+  if (flags.out !== undefined) checkOutFile(flags.out);
+  // The replay writes as if alone: a live server's clock and outbox worker would corrupt it.
+  const lock = await holdServeLock(storeTarget(flags.db), "replay");
+  try {
+    await replayLocked(file, flags, deployment, checked);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function replayLocked(
+  file: string,
+  flags: ReplayFlags,
+  deployment: Deployment,
+  checked: CheckedFile,
+): Promise<void> {
+  const out = flags.out === undefined ? undefined : outFileAt(flags.out);
+  try {
+    const store = await openStore(flags.db);
+    try {
+      await replayInto(store, deployment, file, flags, checked, out);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await out?.close();
+  }
+}
+
+/** The file checked line by line, refused when it is a folder or has no lines at all. */
+async function checkedReplayFile(file: string, catalog: Catalog): Promise<CheckedFile> {
+  if (statSync(file).isDirectory()) {
+    throw new AppError("invalid_request", `${file} is a folder, not a replay file`);
+  }
+  const checked = await checkReplayFile(file, catalog);
+  if (checked.count === 0) {
+    throw new AppError("invalid_request", `${file} has no lines: nothing was replayed`, [
+      { pointer: "FILE", expected: "NDJSON, one event or consent record per line" },
+    ]);
+  }
+  return checked;
+}
+
+async function replayInto(
+  store: Store,
+  deployment: Deployment,
+  file: string,
+  flags: ReplayFlags,
+  checked: CheckedFile,
+  out: OutFile | undefined,
+): Promise<void> {
   const app = createApp({ store, deployment, clock: Date.now });
-  const out = flags.out === undefined ? undefined : createWriteStream(flags.out);
   const bar = process.stderr.isTTY
     ? new SingleBar({
         format: "replay [{bar}] {percentage}% {value}/{total} items",
@@ -60,29 +119,92 @@ async function runReplay(file: string, flags: ReplayFlags): Promise<void> {
           started = true;
           bar?.update(done);
         },
-        onOutcome:
-          out === undefined ? undefined : (outcome) => out.write(`${JSON.stringify(outcome)}\n`),
+        onOutcome: out === undefined ? undefined : (outcome) => out.write(outcome),
         // Timer firings and re-decided deferrals: a line of their own, with no event.
         onClock:
-          out === undefined
-            ? undefined
-            : (decisions) => out.write(`${JSON.stringify({ clock: true, decisions })}\n`),
+          out === undefined ? undefined : (decisions) => out.write({ clock: true, decisions }),
       },
       checked,
     );
     bar?.stop();
-    const rate = Math.round(report.events / (report.elapsedMs / 1000));
-    // The replayed clock stops at the file's last item: timers due later wait for `serve`.
-    const { pending } = await store.timerStats(Date.now());
-    process.stdout.write(
-      `${report.events} events (${report.duplicates} duplicates) gave ${report.decisions} decisions in ` +
-        `${Math.round(report.elapsedMs)} ms (${rate} events/s); ${report.pendingDeferrals} deferred decisions ` +
-        `and ${pending} timers still pending\n` +
-        `store: ${store.kind} at ${store.location}\n\n${report.tally.render()}\n`,
-    );
+    process.stdout.write(await summary(report, store));
   } finally {
     bar?.stop();
-    out?.end();
-    await store.close();
   }
 }
+
+async function summary(report: DurableReplayReport, store: Store): Promise<string> {
+  const rate = Math.round(report.events / (report.elapsedMs / 1000));
+  // The replayed clock stops at the file's last item: timers due later wait for `serve`.
+  const { pending } = await store.timerStats(Date.now());
+  // Nothing in a replay is delivered: a server on this database would deliver the simulated
+  // actions, to its outbox file and to any webhook.
+  const deliveries = outboxLine(await store.outboxDepth());
+  return (
+    `${report.events} events (${report.duplicates} duplicates) gave ${report.decisions} decisions in ` +
+    `${Math.round(report.elapsedMs)} ms (${rate} events/s); ${report.pendingDeferrals} deferred decisions ` +
+    `and ${pending} timers still pending\n` +
+    `${deliveries}\n` +
+    `store: ${store.kind} at ${store.location}\n\n${report.tally.render()}\n`
+  );
+}
+
+function outboxLine(pending: number): string {
+  if (pending === 0) return "no deliveries are pending in this database's outbox";
+  const deliveries = pending === 1 ? "1 delivery is" : `${pending} deliveries are`;
+  return `${deliveries} pending in this database's outbox: serve delivers them`;
+}
+
+/** The --out file: NDJSON lines; a write that fails stops the replay with the path named. */
+interface OutFile {
+  write(value: unknown): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Stops the replay at once, before anything is written to the database, when --out cannot be
+ * written. Opened to append, so that an earlier file stays as it was if the replay is refused.
+ */
+function checkOutFile(path: string): void {
+  try {
+    closeSync(openSync(path, "a"));
+  } catch (error) {
+    throw outFileError(path, error);
+  }
+}
+
+function outFileAt(path: string): OutFile {
+  let failure: unknown;
+  const stream = createWriteStream(path);
+  stream.on("error", (error) => {
+    failure ??= error;
+  });
+  return {
+    write: (value) => {
+      if (failure !== undefined) throw outFileError(path, failure);
+      stream.write(`${JSON.stringify(value)}\n`);
+    },
+    close: async () => {
+      await finished(stream.end()).catch((error: unknown) => {
+        failure ??= error;
+      });
+      if (failure !== undefined) throw outFileError(path, failure);
+    },
+  };
+}
+
+function outFileError(path: string, error: unknown): AppError {
+  const code = error instanceof Error && "code" in error ? String(error.code) : "";
+  const why = OUT_FILE_PROBLEMS[code] ?? (error instanceof Error ? error.message : String(error));
+  return new AppError("invalid_request", `cannot write --out ${path}: ${why}`, [
+    { pointer: "--out", expected: "a writable file path in an existing folder" },
+  ]);
+}
+
+const OUT_FILE_PROBLEMS: Readonly<Record<string, string>> = {
+  ENOENT: "its folder does not exist",
+  ENOTDIR: "a part of the path is not a folder",
+  EISDIR: "it is a folder",
+  EACCES: "permission denied",
+  ENOSPC: "the disk is full",
+};

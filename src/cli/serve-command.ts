@@ -1,5 +1,5 @@
 import { join, resolve } from "node:path";
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { loadOrCreateApiKeys } from "../app/api-keys.ts";
 import { createApp } from "../app/app.ts";
 import { createHttpServer } from "../http/server.ts";
@@ -11,7 +11,8 @@ import { openFileConnector } from "../outbox/file-connector.ts";
 import { createDeliveryWorker, decisionSpanIn } from "../outbox/worker.ts";
 import { loadDeploymentFromDir } from "../playbook/loader.ts";
 import { MASTER_KEY_ENV } from "../privacy/master-key.ts";
-import { DEFAULT_SQLITE_PATH, openStore } from "../store/open-store.ts";
+import { DEFAULT_SQLITE_PATH, openStore, storeTarget } from "../store/open-store.ts";
+import { holdServeLock } from "../store/serve-lock.ts";
 import { lateFirings } from "../timers/late-firings.ts";
 import { startTimerClock } from "../timers/timer-clock.ts";
 import { LINK_SECRET_ENV } from "../trust/link-secret.ts";
@@ -60,7 +61,10 @@ export function serveCommand(): Command {
         .default(DEFAULT_SQLITE_PATH),
     )
     .addOption(
-      new Option("--host <host>", "address to listen on").env("ASSENT_HOST").default("127.0.0.1"),
+      new Option("--host <host>", "address to listen on")
+        .env("ASSENT_HOST")
+        .argParser(listenAddress)
+        .default("127.0.0.1"),
     )
     .addOption(
       new Option("--port <n>", "port")
@@ -152,7 +156,30 @@ function helpSection(title: string, entries: readonly (readonly [string, string]
   return `\n${title}:\n${lines.join("\n")}\n`;
 }
 
+/**
+ * An empty address would make the server listen on every interface: refused, never taken as
+ * "all" (a variable set to nothing by mistake must not expose the API).
+ */
+function listenAddress(value: string): string {
+  if (value.trim() === "") {
+    throw new InvalidArgumentError(
+      "--host must be an address such as 127.0.0.1 (or 0.0.0.0 for every interface), not empty",
+    );
+  }
+  return value;
+}
+
+/** Serves while holding the database's serve lock: no replay writes to it meanwhile. */
 async function serve(flags: ServeFlags): Promise<void> {
+  const lock = await holdServeLock(storeTarget(flags.db), "serve");
+  try {
+    await serveLocked(flags);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function serveLocked(flags: ServeFlags): Promise<void> {
   const logger = createLogger({ level: flags.logLevel });
   const deployment = loadDeploymentFromDir(flags.playbooks);
   const tracing = tracingFromEnv();

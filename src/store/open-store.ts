@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { AppError } from "../app/errors.ts";
 import { openPostgresStore } from "./postgres/postgres-store.ts";
@@ -19,15 +19,24 @@ export interface OpenStoreOptions {
   readonly readOnly?: boolean;
 }
 
+/** What a `--db` value names: a PostgreSQL URL (and its schema) or a SQLite file. */
+export type StoreTarget =
+  | { readonly kind: "postgres"; readonly url: string; readonly schema: string | undefined }
+  | { readonly kind: "sqlite"; readonly path: string };
+
 /**
- * Opens and migrates the store a connection string names: a `postgres://` or `postgresql://`
- * URL selects PostgreSQL, anything else is a SQLite file path. Without one, the
- * `ASSENT_DATABASE_URL` environment variable, else the SQLite default.
+ * The database a connection string names: a `postgres://` or `postgresql://` URL selects
+ * PostgreSQL (`?schema=name` a schema of its own), anything else is a SQLite file path. Without
+ * one, the `ASSENT_DATABASE_URL` environment variable, else the SQLite default.
  */
-export async function openStore(db?: string, options: OpenStoreOptions = {}): Promise<Store> {
+export function storeTarget(db?: string): StoreTarget {
   const target = db ?? process.env.ASSENT_DATABASE_URL ?? DEFAULT_SQLITE_PATH;
-  const makeMasterKey = options.readOnly !== true;
-  if (/^postgres(ql)?:\/\//.test(target)) return openPostgres(target, makeMasterKey);
+  if (/^postgres(ql)?:\/\//.test(target)) {
+    const url = new URL(target);
+    const schema = url.searchParams.get("schema") ?? undefined;
+    url.searchParams.delete("schema");
+    return { kind: "postgres", url: url.toString(), schema };
+  }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target) || target.trim() === "") {
     throw new AppError("invalid_request", "--db takes a SQLite file path or a postgres:// URL", [
       {
@@ -36,24 +45,51 @@ export async function openStore(db?: string, options: OpenStoreOptions = {}): Pr
       },
     ]);
   }
-  const path = resolve(target);
+  return { kind: "sqlite", path: resolve(target) };
+}
+
+/** Opens and migrates the store a connection string names (see `storeTarget`). */
+export async function openStore(db?: string, options: OpenStoreOptions = {}): Promise<Store> {
+  const target = storeTarget(db);
+  const makeMasterKey = options.readOnly !== true;
+  if (target.kind === "postgres") return openPostgres(target, makeMasterKey);
+  const { path } = target;
   const mustExist = options.mustExist === true || options.readOnly === true;
   if (mustExist && !existsSync(path)) {
     throw new AppError("not_found", `no database at ${path}`, [
       { pointer: "--db", expected: "an existing SQLite file (or ASSENT_DATABASE_URL)" },
     ]);
   }
-  const store = await openSqliteStore({ path, synchronous: "normal", makeMasterKey });
-  await store.migrate();
-  return store;
+  return openSqlite(path, db ?? path, makeMasterKey);
 }
 
-/** `?schema=name` selects (and creates) a schema; the rest of the URL goes to pg as it is. */
-async function openPostgres(target: string, makeMasterKey: boolean): Promise<Store> {
-  const url = new URL(target);
-  const schema = url.searchParams.get("schema") ?? undefined;
-  url.searchParams.delete("schema");
-  const store = await openPostgresStore({ url: url.toString(), schema, makeMasterKey });
+/** Opens and migrates a SQLite file; a path that holds no database is named as it was given. */
+async function openSqlite(path: string, name: string, makeMasterKey: boolean): Promise<Store> {
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    throw notSqlite(`${name} is a folder, not a SQLite database file`);
+  }
+  try {
+    const store = await openSqliteStore({ path, synchronous: "normal", makeMasterKey });
+    await store.migrate();
+    return store;
+  } catch (error: unknown) {
+    const code = error instanceof Error && "code" in error ? error.code : undefined;
+    if (code === "SQLITE_NOTADB") throw notSqlite(`${name} is not a SQLite database`);
+    throw error;
+  }
+}
+
+function notSqlite(message: string): AppError {
+  return new AppError("invalid_request", message, [
+    { pointer: "--db", expected: "a SQLite database file, or a postgres:// URL" },
+  ]);
+}
+
+async function openPostgres(
+  target: { readonly url: string; readonly schema: string | undefined },
+  makeMasterKey: boolean,
+): Promise<Store> {
+  const store = await openPostgresStore({ url: target.url, schema: target.schema, makeMasterKey });
   await store.migrate();
   return store;
 }

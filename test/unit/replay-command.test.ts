@@ -1,0 +1,166 @@
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import pg from "pg";
+import { openStore, storeTarget } from "../../src/store/open-store.ts";
+import { holdServeLock } from "../../src/store/serve-lock.ts";
+import { TEST_URL } from "../contract/postgres-support.ts";
+
+/** `assent replay` and `serve` as a user runs them: refusals before anything is written. */
+
+function assent(env: Record<string, string>, ...args: string[]) {
+  return spawnSync(process.execPath, ["bin/assent.js", ...args], {
+    encoding: "utf8",
+    // A serve that starts when it should have been refused would otherwise never end.
+    timeout: 60_000,
+    env: { ...process.env, ...env },
+  });
+}
+
+function folder(): string {
+  return mkdtempSync(join(tmpdir(), "assent-replay-cli-"));
+}
+
+/** A small simulated SaaS stream: some of its decisions act, so deliveries wait in the outbox. */
+function simulatedStream(dir: string): string {
+  const file = join(dir, "saas.ndjson");
+  const args = ["simulate", "--playbook", "saas", "--subjects", "30", "--days", "10"];
+  const run = assent({}, ...args, "--out", file);
+  assert.equal(run.status, 0, run.stderr);
+  return file;
+}
+
+function assertNothingWritten(dir: string, db: string, stderr: string): void {
+  assert.equal(existsSync(db), false, "the database was created");
+  assert.equal(existsSync(join(dir, "master.key")), false, "a master key was made");
+  assert.doesNotMatch(stderr, /\n\s+at |Unhandled/);
+}
+
+describe("assent replay refuses, naming why, before anything is written", () => {
+  test("an --out path in a folder that does not exist", () => {
+    const dir = folder();
+    const db = join(dir, "r.db");
+    writeFileSync(join(dir, "one.ndjson"), `${JSON.stringify(consentLine())}\n`);
+    const out = join(dir, "missing", "x.ndjson");
+    const run = assent({}, "replay", join(dir, "one.ndjson"), "--db", db, "--out", out);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, new RegExp(`cannot write --out ${out}: its folder does not exist`));
+    assertNothingWritten(dir, db, run.stderr);
+  });
+
+  test("an empty file and a file of blank lines", () => {
+    const dir = folder();
+    const db = join(dir, "r.db");
+    for (const [name, text] of [
+      ["empty.ndjson", ""],
+      ["blank.ndjson", "\n   \n\t\n"],
+    ] as const) {
+      writeFileSync(join(dir, name), text);
+      const run = assent({}, "replay", join(dir, name), "--db", db);
+      assert.equal(run.status, 1);
+      assert.match(run.stderr, new RegExp(`${name} has no lines: nothing was replayed`));
+      assertNothingWritten(dir, db, run.stderr);
+    }
+  });
+
+  test("a folder given as the replay file", () => {
+    const dir = folder();
+    const db = join(dir, "r.db");
+    const run = assent({}, "replay", dir, "--db", db);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /is a folder, not a replay file/);
+    assert.doesNotMatch(run.stderr, /EISDIR/);
+    assertNothingWritten(dir, db, run.stderr);
+  });
+
+  test("a PostgreSQL schema a server holds: refused with its pid, no schema made", async () => {
+    const schema = `assent_lock_${randomBytes(5).toString("hex")}`;
+    const url = `${TEST_URL}?schema=${schema}`;
+    const server = await holdServeLock(storeTarget(url), "serve");
+    try {
+      const dir = folder();
+      writeFileSync(join(dir, "one.ndjson"), `${JSON.stringify(consentLine())}\n`);
+      const run = assent({}, "replay", join(dir, "one.ndjson"), "--db", url);
+      assert.equal(run.status, 1);
+      assert.match(run.stderr, new RegExp(`being served by assent serve \\(pid ${process.pid}\\)`));
+      assert.equal(await schemaExists(schema), false);
+    } finally {
+      await server.release();
+    }
+  });
+});
+
+describe("assent replay beside assent serve", () => {
+  test("refused while serve runs on the database, then replays and counts pending deliveries", async () => {
+    const dir = folder();
+    const db = join(dir, "r.db");
+    const file = simulatedStream(dir);
+    const serve = spawn(
+      process.execPath,
+      ["bin/assent.js", "serve", "--db", db, "--data-dir", dir, "--port", "0"],
+      { stdio: ["ignore", "pipe", "ignore"] },
+    );
+    await once(serve.stdout, "data");
+
+    const refused = assent({}, "replay", file, "--db", db);
+    assert.equal(refused.status, 1);
+    assert.match(
+      refused.stderr,
+      new RegExp(`${db} is being served by assent serve \\(pid ${serve.pid}\\)`),
+    );
+    assert.match(refused.stderr, /stop the server first, or replay into a database of its own/);
+
+    serve.kill("SIGTERM");
+    await once(serve, "exit");
+    const run = assent({}, "replay", file, "--db", db);
+    assert.equal(run.status, 0, run.stderr);
+    const store = await openStore(db);
+    const pending = await store.outboxDepth();
+    await store.close();
+    assert.ok(pending > 0);
+    const line = `${pending} deliver${pending === 1 ? "y is" : "ies are"} pending in this database's outbox: serve delivers them`;
+    assert.ok(run.stdout.includes(line), run.stdout);
+  });
+});
+
+describe("assent serve's address", () => {
+  test("an empty ASSENT_HOST or --host is refused, never taken as every interface", () => {
+    for (const run of [assent({ ASSENT_HOST: "" }, "serve"), assent({}, "serve", "--host", " ")]) {
+      assert.notEqual(run.status, 0);
+      assert.match(run.stderr, /--host must be an address such as 127\.0\.0\.1/);
+      assert.doesNotMatch(run.stdout, /serving/);
+    }
+    assert.match(assent({ ASSENT_HOST: "" }, "serve").stderr, /from env 'ASSENT_HOST'/);
+  });
+});
+
+function consentGrant() {
+  return {
+    purpose: "marketing.campaigns",
+    channel: "email",
+    kind: "grant",
+    capturedAt: "2025-03-01T09:00:00Z",
+    source: "web",
+    evidence: "form-17",
+  };
+}
+
+function consentLine() {
+  return { kind: "consent", subjectId: "s-1", record: consentGrant() };
+}
+
+async function schemaExists(schema: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: TEST_URL });
+  await client.connect();
+  try {
+    const found = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]);
+    return found.rowCount === 1;
+  } finally {
+    await client.end();
+  }
+}
