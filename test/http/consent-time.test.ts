@@ -1,15 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
-import { createApp } from "../../src/app/app.ts";
-import { createHttpServer, type HttpServer } from "../../src/http/server.ts";
+import { describe, test } from "node:test";
 import { loadDeploymentFromDir } from "../../src/playbook/loader.ts";
 import { checkReplayFile } from "../../src/replay/durable-replay.ts";
-import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
-import type { Store } from "../../src/store/store.ts";
-import { auth, captureLogs, consentBody, KEYS } from "./support.ts";
+import { auth, consentBody, onRealApp, type Problem } from "./support.ts";
 
 /**
  * A consent record may not be captured more than MAX_CLOCK_SKEW_MS after the service received
@@ -17,38 +12,15 @@ import { auth, captureLogs, consentBody, KEYS } from "./support.ts";
  * every withdrawal captured before 2099.
  */
 
-const root = mkdtempSync(join(tmpdir(), "assent-consent-time-"));
 const deployment = loadDeploymentFromDir("examples");
 const NOW = Date.parse("2026-03-02T09:00:00Z");
 const MINUTE = 60_000;
-let store: Store;
-let server: HttpServer;
-
-before(async () => {
-  store = await openSqliteStore({ path: join(root, "assent.db") });
-  await store.migrate();
-  const { logger } = captureLogs();
-  const app = createApp({ store, deployment, clock: () => NOW, logger });
-  const keys = Object.values(KEYS).map((key) => ({ ...key, scopes: [...key.scopes] }));
-  server = createHttpServer({ app, config: { keys }, logger });
-});
-
-after(async () => {
-  await server.close();
-  await store.close();
-  rmSync(root, { recursive: true, force: true });
-});
-
-interface Problem {
-  readonly code: string;
-  readonly detail: string;
-  readonly errors: readonly { readonly pointer: string; readonly detail: string }[];
-}
+const real = onRealApp("consent-time", NOW);
 
 const isoAt = (ms: number) => new Date(ms).toISOString();
 
 function postConsent(subjectId: string, record: Record<string, unknown>) {
-  return server.inject({
+  return real.server.inject({
     method: "POST",
     url: `/v1/subjects/${subjectId}/consent`,
     headers: auth("consent"),
@@ -71,7 +43,7 @@ describe("a consent record captured after its receipt", () => {
           "capturedAt 2099-01-01T00:00:00.000Z is 72 years after this service received the consent record; at most 5 minutes ahead is accepted (clock skew)",
       },
     ]);
-    assert.deepEqual((await store.consentView("c-5")).records, []);
+    assert.deepEqual((await real.store.consentView("c-5")).records, []);
   });
 
   test("a future-dated grant cannot override a withdrawal captured before its date", async () => {
@@ -83,7 +55,7 @@ describe("a consent record captured after its receipt", () => {
 
     assert.equal(withdrawal.statusCode, 201);
     assert.equal(grant.statusCode, 422);
-    const kinds = (await store.consentView("c-6")).records.map((record) => record.kind);
+    const kinds = (await real.store.consentView("c-6")).records.map((record) => record.kind);
     assert.deepEqual(kinds, ["withdrawal"]);
   });
 
@@ -108,7 +80,7 @@ describe("a consent record captured after its receipt", () => {
   });
 
   test("a replay's consent line is not held to it: its capture is the only receipt it has", async () => {
-    const path = join(root, "replay.ndjson");
+    const path = join(real.root, "replay.ndjson");
     const line = {
       kind: "consent",
       subjectId: "c-9",

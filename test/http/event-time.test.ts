@@ -1,51 +1,24 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
-import { createApp } from "../../src/app/app.ts";
-import { createHttpServer, type HttpServer } from "../../src/http/server.ts";
+import { describe, test } from "node:test";
 import { MAX_CLOCK_SKEW_MS } from "../../src/ingest/event-validation.ts";
 import { loadDeploymentFromDir } from "../../src/playbook/loader.ts";
 import { checkReplayFile } from "../../src/replay/durable-replay.ts";
-import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
-import type { Store } from "../../src/store/store.ts";
-import { auth, captureLogs, eventBody, KEYS } from "./support.ts";
+import { auth, eventBody, KEYS, onRealApp, type Problem } from "./support.ts";
 
 /**
  * An event may not say it occurred more than MAX_CLOCK_SKEW_MS after the service received it:
  * an older event never overwrites a newer value, so one dated 2099 would freeze what it sets.
  */
 
-const root = mkdtempSync(join(tmpdir(), "assent-event-time-"));
 const deployment = loadDeploymentFromDir("examples");
 const NOW = Date.parse("2026-03-02T09:00:00Z");
 const FAR = "2099-01-01T00:00:00Z";
-let store: Store;
-let server: HttpServer;
-
-before(async () => {
-  store = await openSqliteStore({ path: join(root, "assent.db") });
-  await store.migrate();
-  const { logger } = captureLogs();
-  const app = createApp({ store, deployment, clock: () => NOW, logger });
-  const keys = Object.values(KEYS).map((key) => ({ ...key, scopes: [...key.scopes] }));
-  server = createHttpServer({ app, config: { keys }, logger });
-});
-
-after(async () => {
-  await server.close();
-  await store.close();
-  rmSync(root, { recursive: true, force: true });
-});
-
-interface Problem {
-  readonly code: string;
-  readonly errors: readonly { readonly pointer: string; readonly detail: string }[];
-}
+const real = onRealApp("event-time", NOW);
 
 function post(url: string, payload: string | object, headers: Record<string, string> = {}) {
-  return server.inject({
+  return real.server.inject({
     method: "POST",
     url,
     headers: { ...auth("ingest"), ...headers },
@@ -96,7 +69,7 @@ describe("an event dated after its receipt", () => {
 
     assert.equal(frozen.statusCode, 422);
     assert.equal(now.statusCode, 202);
-    assert.equal((await store.profile("s-time-1")).get("retail.recency")?.value, 1);
+    assert.equal((await real.store.profile("s-time-1")).get("retail.recency")?.value, 1);
   });
 
   test("an event 4 minutes ahead of the service's clock is accepted", async () => {
@@ -126,7 +99,7 @@ describe("an event dated after its receipt", () => {
   });
 
   test("POST /v1/decide refuses it the same way", async () => {
-    const response = await server.inject({
+    const response = await real.server.inject({
       method: "POST",
       url: "/v1/decide",
       headers: auth("decide"),
@@ -183,7 +156,7 @@ describe("an event dated after its receipt", () => {
   });
 
   test("a replay receives each event at its own time, so a line dated 2099 is valid", async () => {
-    const path = join(root, "replay.ndjson");
+    const path = join(real.root, "replay.ndjson");
     writeFileSync(path, `${JSON.stringify({ kind: "event", event: recency("r-1", 7, FAR) })}\n`);
 
     const checked = await checkReplayFile(path, deployment.catalog);

@@ -1,16 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
-import { createApp } from "../../src/app/app.ts";
 import { syntaxErrorOffset } from "../../src/http/json-body.ts";
-import { createHttpServer, type HttpServer } from "../../src/http/server.ts";
-import { loadDeploymentFromDir } from "../../src/playbook/loader.ts";
-import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
-import type { Store } from "../../src/store/store.ts";
-import { auth, captureLogs, KEYS } from "./support.ts";
+import { auth, KEYS, onRealApp, type Problem } from "./support.ts";
 
 /**
  * Every JSON body is read alike, whatever route and media type carry it (the CloudEvents types
@@ -18,40 +10,16 @@ import { auth, captureLogs, KEYS } from "./support.ts";
  * field of every item in one answer, as `POST /v1/events` does. Over the real application.
  */
 
-const root = mkdtempSync(join(tmpdir(), "assent-ingest-bodies-"));
 const NOW = Date.parse("2026-03-02T09:00:00Z");
 const FAR = "2099-01-01T00:00:00Z";
-let store: Store;
-let server: HttpServer;
-
-before(async () => {
-  store = await openSqliteStore({ path: join(root, "assent.db") });
-  await store.migrate();
-  const { logger } = captureLogs();
-  const deployment = loadDeploymentFromDir("examples");
-  const app = createApp({ store, deployment, clock: () => NOW, logger });
-  const keys = Object.values(KEYS).map((key) => ({ ...key, scopes: [...key.scopes] }));
-  server = createHttpServer({ app, config: { keys }, logger });
-});
-
-after(async () => {
-  await server.close();
-  await store.close();
-  rmSync(root, { recursive: true, force: true });
-});
-
-interface Problem {
-  readonly code: string;
-  readonly detail: string;
-  readonly errors: readonly { readonly pointer: string; readonly detail: string }[];
-}
+const real = onRealApp("ingest-bodies", NOW);
 
 const STRUCTURED = { "content-type": "application/cloudevents+json" };
 const BATCH = { "content-type": "application/cloudevents-batch+json" };
 const JSON_TYPE = { "content-type": "application/json" };
 
 async function post(url: string, payload: string | Buffer, headers: Record<string, string>) {
-  const response = await server.inject({
+  const response = await real.server.inject({
     method: "POST",
     url,
     headers: { ...auth("ingest"), ...headers },
@@ -92,7 +60,7 @@ const pointers = (problem: Problem) => problem.errors.map(({ pointer }) => point
 
 async function nothingStored(...subjects: string[]) {
   for (const subject of subjects) {
-    assert.deepEqual(await store.eventsOf(subject), [], subject);
+    assert.deepEqual(await real.store.eventsOf(subject), [], subject);
   }
 }
 

@@ -1,14 +1,6 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
-import { createApp } from "../../src/app/app.ts";
-import { createHttpServer, type HttpServer } from "../../src/http/server.ts";
-import { loadDeploymentFromDir } from "../../src/playbook/loader.ts";
-import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
-import type { Store } from "../../src/store/store.ts";
-import { auth, captureLogs, eventBody, KEYS } from "./support.ts";
+import { describe, test } from "node:test";
+import { auth, eventBody, onRealApp, type Problem } from "./support.ts";
 
 /**
  * The consent signals `contact.updated` and `suppression.recorded` have each field of their
@@ -16,36 +8,8 @@ import { auth, captureLogs, eventBody, KEYS } from "./support.ts";
  * is refused, never stored: the ePrivacy rule must not hang on how an unknown code is read.
  */
 
-const root = mkdtempSync(join(tmpdir(), "assent-signal-fields-"));
 const NOW = Date.parse("2026-03-02T09:00:00Z");
-let store: Store;
-let server: HttpServer;
-
-before(async () => {
-  store = await openSqliteStore({ path: join(root, "assent.db") });
-  await store.migrate();
-  const { logger } = captureLogs();
-  const app = createApp({
-    store,
-    deployment: loadDeploymentFromDir("examples"),
-    clock: () => NOW,
-    logger,
-  });
-  const keys = Object.values(KEYS).map((key) => ({ ...key, scopes: [...key.scopes] }));
-  server = createHttpServer({ app, config: { keys }, logger });
-});
-
-after(async () => {
-  await server.close();
-  await store.close();
-  rmSync(root, { recursive: true, force: true });
-});
-
-interface Problem {
-  readonly code: string;
-  readonly detail: string;
-  readonly errors: readonly { readonly pointer: string; readonly detail: string }[];
-}
+const real = onRealApp("signal-fields", NOW);
 
 const CHANNELS = '"email", "sms", "push", "in_app", "phone", "crm"';
 const JURISDICTION =
@@ -53,7 +17,7 @@ const JURISDICTION =
 
 function signal(id: string, type: string, data: Record<string, unknown>) {
   const event = eventBody({ id, type, subjectId: `s-${id}`, source: "crm", data });
-  return server.inject({
+  return real.server.inject({
     method: "POST",
     url: "/v1/events",
     headers: auth("ingest"),
@@ -78,7 +42,7 @@ describe("contact.updated", () => {
 
     assert.deepEqual(problem.errors, [{ pointer: "/data/jurisdiction", detail: JURISDICTION }]);
     assert.equal(problem.detail, "1 field is wrong in 1 event; nothing was stored");
-    assert.deepEqual((await store.consentView("s-cu-1")).contacts, {});
+    assert.deepEqual((await real.store.consentView("s-cu-1")).contacts, {});
   });
 
   test("a channel that is not one is refused at /data/channel, listing the channels", async () => {
@@ -110,7 +74,7 @@ describe("contact.updated", () => {
       const response = await contact(`cu-ok-${index}`, { channel: "email", jurisdiction });
       assert.equal(response.statusCode, 202, `${jurisdiction}: ${response.body}`);
     }
-    const stored = (await store.consentView("s-cu-ok-3")).contacts.email;
+    const stored = (await real.store.consentView("s-cu-ok-3")).contacts.email;
     assert.equal(stored?.jurisdiction, "US-CA");
   });
 });
@@ -128,7 +92,7 @@ describe("suppression.recorded", () => {
         detail: 'one of "unsubscribed", "hard_bounce", "complaint", "do_not_contact"',
       },
     ]);
-    assert.deepEqual((await store.consentView("s-sr-1")).suppressions, []);
+    assert.deepEqual((await real.store.consentView("s-sr-1")).suppressions, []);
   });
 
   test("a channel that is not one is refused at /data/channel; * is every channel", async () => {

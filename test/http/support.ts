@@ -1,10 +1,17 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before } from "node:test";
+import { createApp } from "../../src/app/app.ts";
 import type { AssentApp, IngestOutcome } from "../../src/app/assent-app.ts";
 import type { ConsentRecord, Decision } from "../../src/engine/types.ts";
 import type { HttpConfig } from "../../src/http/http-config.ts";
 import { createHttpServer, type HttpServer } from "../../src/http/server.ts";
 import type { EventInput } from "../../src/ingest/input-schema.ts";
 import { createLogger } from "../../src/observability/logger.ts";
-import type { Review, StoredDecision } from "../../src/store/store.ts";
+import { loadDeploymentFromDir } from "../../src/playbook/loader.ts";
+import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
+import type { Review, Store, StoredDecision } from "../../src/store/store.ts";
 import type { Timer } from "../../src/timers/timer.ts";
 
 /**
@@ -219,4 +226,53 @@ export function requestLine(logs: CapturedLogs, reqId: string): Record<string, u
 /** Calls of one method. */
 export function callsOf(calls: readonly Call[], method: keyof AssentApp): Call[] {
   return calls.filter((call) => call.method === method);
+}
+
+/** A problem document as the tests read it. */
+export interface Problem {
+  readonly code: string;
+  readonly detail: string;
+  readonly errors: readonly { readonly pointer: string; readonly detail: string }[];
+}
+
+/** The real application and server over a fresh SQLite file, for one test file. */
+export interface RealApp {
+  /** The test file's own folder, removed after its tests. */
+  readonly root: string;
+  readonly server: HttpServer;
+  readonly store: Store;
+}
+
+/**
+ * The real application (starter playbooks, a fresh SQLite file, the clock fixed at `now`) behind
+ * the real server with every role's key: opened before the file's tests, closed after them.
+ */
+export function onRealApp(name: string, now: number): RealApp {
+  const root = mkdtempSync(join(tmpdir(), `assent-${name}-`));
+  const held: { server?: HttpServer; store?: Store } = {};
+  before(async () => {
+    const store = await openSqliteStore({ path: join(root, "assent.db") });
+    await store.migrate();
+    const { logger } = captureLogs();
+    const deployment = loadDeploymentFromDir("examples");
+    const app = createApp({ store, deployment, clock: () => now, logger });
+    const keys = Object.values(KEYS).map((key) => ({ ...key, scopes: [...key.scopes] }));
+    Object.assign(held, { store, server: createHttpServer({ app, config: { keys }, logger }) });
+  });
+  after(async () => {
+    await held.server?.close();
+    await held.store?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+  return {
+    root,
+    get server() {
+      if (held.server === undefined) throw new Error("the server opens in before()");
+      return held.server;
+    },
+    get store() {
+      if (held.store === undefined) throw new Error("the store opens in before()");
+      return held.store;
+    },
+  };
 }
