@@ -28,7 +28,7 @@ import { applyTimerChanges } from "../timers/timer-firing.ts";
 import { timerIndex } from "../timers/timer-plan.ts";
 import type { AssentApp, DecisionSummary, IngestOutcome } from "./assent-app.ts";
 import { eraseSubject } from "./erasure.ts";
-import { AppError, type FieldProblem } from "./errors.ts";
+import { AppError, type FieldProblem, wrongFields } from "./errors.ts";
 import { cancelUnpermitted, recheckDelivery } from "./in-flight.ts";
 import {
   type DecisionReads,
@@ -183,17 +183,8 @@ function checkAll(
 
   // A signal inserted beside an event shares its time, so it may repeat the event's problem.
   const unique = [...new Map(problems.map((p) => [`${p.pointer} ${p.expected}`, p])).values()];
-  const message = `${fieldsWrong(unique.length)} in ${eventCount(events.length)}; nothing was stored`;
+  const message = `${wrongFields(unique.length, events.length)}; nothing was stored`;
   return { valid, refusal: new AppError(code, message, unique) };
-}
-
-/** "1 field is wrong", "3 fields are wrong": a refusal reads alike on every route. */
-function fieldsWrong(count: number): string {
-  return count === 1 ? "1 field is wrong" : `${count} fields are wrong`;
-}
-
-function eventCount(count: number): string {
-  return count === 1 ? "1 event" : `${count} events`;
 }
 
 /** One transaction for the whole group (group commit), events in order per subject. */

@@ -39,3 +39,14 @@ export class AppError extends Error {
     super(message);
   }
 }
+
+/**
+ * How many fields a refusal found wrong, in how many items, as every route words it.
+ *
+ * @example wrongFields(3, 1, "event") // "3 fields are wrong in 1 event"
+ */
+export function wrongFields(fields: number, items?: number, noun = "event"): string {
+  const wrong = fields === 1 ? "1 field is wrong" : `${fields} fields are wrong`;
+  if (items === undefined) return wrong;
+  return `${wrong} in ${items} ${noun}${items === 1 ? "" : "s"}`;
+}

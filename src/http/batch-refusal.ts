@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { AppError, type FieldProblem } from "../app/errors.ts";
+import { AppError, type FieldProblem, wrongFields } from "../app/errors.ts";
 
 /**
  * The items of a batch list that match `schema`, each with its index in the list; none when the
@@ -42,7 +42,7 @@ export function batchRefusal(
   const item = new RegExp(`^${itemPrefix}(\\d+)(?:/|$)`);
   const indexOf = ({ pointer }: FieldProblem) => Number(item.exec(pointer)?.[1] ?? -1);
   const fields = [...malformed, ...checked].toSorted((a, b) => indexOf(a) - indexOf(b));
-  const wrong = fields.length === 1 ? "1 field is wrong" : `${fields.length} fields are wrong`;
+  const wrong = wrongFields(fields.length);
   const catalog = checked.length === 0 ? "" : ` (${checked.length} of them against the catalog)`;
   const message = `the batch is not valid: ${wrong}${catalog}; nothing was stored`;
   return new AppError("invalid_request", message, fields);

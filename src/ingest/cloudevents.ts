@@ -9,7 +9,7 @@
 
 import { type CloudEventV1, HTTP } from "cloudevents";
 import { z } from "zod";
-import { AppError, type FieldProblem } from "../app/errors.ts";
+import { AppError, type FieldProblem, wrongFields } from "../app/errors.ts";
 import { expectation } from "./expectations.ts";
 import type { EventInput } from "./input-schema.ts";
 import { gpcSignal, tcfSignal } from "./signal-events.ts";
@@ -189,7 +189,7 @@ function versionProblems(
 
 function refuse(count: number, problems: readonly FieldProblem[]): void {
   if (problems.length === 0) return;
-  const message = `${problems.length} problem(s) in ${count} CloudEvent(s); nothing was stored`;
+  const message = `${wrongFields(problems.length, count, "CloudEvent")}; nothing was stored`;
   throw new AppError("invalid_request", message, problems);
 }
 

@@ -5,7 +5,7 @@
  */
 
 import type { DecisionSummary, IngestOutcome } from "../../app/assent-app.ts";
-import { AppError, type FieldProblem } from "../../app/errors.ts";
+import { AppError, type FieldProblem, wrongFields } from "../../app/errors.ts";
 import type { EventInput } from "../input-schema.ts";
 import {
   callProblems,
@@ -88,7 +88,7 @@ function checkOnly(check: Check): Ingest {
   return async (events, pointerBase) => {
     const fields = await check(events, pointerBase);
     if (fields.length === 0) return [];
-    const message = `${fields.length} problem(s) in ${events.length} event(s); nothing was stored`;
+    const message = `${wrongFields(fields.length, events.length)}; nothing was stored`;
     throw new AppError("invalid_event", message, fields);
   };
 }
@@ -99,7 +99,7 @@ async function ingestPlan(plan: SegmentPlan, calls: number, ingest: Ingest) {
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     const fields = callProblems(plan, error.fields);
-    const message = `${fields.length} problem(s) in ${calls} call(s); nothing was stored`;
+    const message = `${wrongFields(fields.length, calls, "call")}; nothing was stored`;
     throw new AppError(error.code, message, fields);
   }
 }
