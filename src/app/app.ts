@@ -8,6 +8,7 @@ import type {
   Profile,
   SendRecord,
 } from "../engine/types.ts";
+import { conflictingFields, type EventContentField } from "../ingest/event-conflict.ts";
 import {
   checkCapturedAt,
   isSignal,
@@ -109,13 +110,16 @@ export function createApp(options: AppOptions): App {
   };
   const validate = (events: readonly EventInput[], base: (index: number) => string) =>
     validateAll(events, deployment, clock(), base);
-  const ingestValid = (events: readonly ValidEvent[], decideAt: (event: AssentEvent) => Instant) =>
-    ingestGroup(store, deps, events, decideAt);
+  const logged = (outcomes: IngestOutcome[]) => logConflicts(options.logger, outcomes);
+  const ingestValid = async (
+    events: readonly ValidEvent[],
+    decideAt: (event: AssentEvent) => Instant,
+  ) => logged(await ingestGroup(store, deps, events, decideAt));
 
   return {
     deps,
     ingestValid,
-    replayGroup: (items, onFired) => replayGroup(store, deps, items, onFired),
+    replayGroup: async (items, onFired) => logged(await replayGroup(store, deps, items, onFired)),
     nextTimerDue: () => store.nextTimerDue(),
     timersOf: (subjectId) => store.timersOf(subjectId),
     ingest: async (events, base = (index) => `/events/${index}`) =>
@@ -283,9 +287,7 @@ async function ingestTraced(
   }
   const fields = { "assent.event_id": event.id };
   const inserted = await tracing.inSpan("assent.event.insert", fields, () => tx.insertEvent(event));
-  if (inserted === "duplicate") {
-    return { eventId: event.id, status: "duplicate", decisions: [] };
-  }
+  if (inserted === "duplicate") return resentOutcome(tx, event);
   if (isSignal(event.type)) {
     await applySignal(tx, event, consent);
     // The signal's decisions are the cancellations of pending work it no longer permits.
@@ -299,6 +301,33 @@ async function ingestTraced(
   const timers = await applyTimerChanges(tx, deps, event, Object.keys(attributes), now);
   created?.push(...timers);
   return { eventId: event.id, status: "accepted", decisions };
+}
+
+/**
+ * A re-sent id: a duplicate when it repeats the stored event, else a conflict naming the fields
+ * that differ, and the first event stands. An id stored under another subject is not found in
+ * this one: it conflicts in `subjectId`.
+ */
+async function resentOutcome(tx: SubjectTx, event: AssentEvent): Promise<IngestOutcome> {
+  const stored = await tx.event(event.id);
+  // An erased subject's events cannot be opened, so nothing can be compared: a plain duplicate
+  // (ingestTraced answers an erased subject before storing; this keeps the rule local).
+  if (stored === undefined && (await tx.erasedAt()) !== undefined) {
+    return { eventId: event.id, status: "duplicate", decisions: [] };
+  }
+  const conflicting: readonly EventContentField[] =
+    stored === undefined ? ["subjectId"] : conflictingFields(stored, event);
+  if (conflicting.length === 0) return { eventId: event.id, status: "duplicate", decisions: [] };
+  return { eventId: event.id, status: "conflict", conflicting, decisions: [] };
+}
+
+/** One warn line per conflict: the event id and the names of the fields, never their values. */
+function logConflicts(logger: AppLogger | undefined, outcomes: IngestOutcome[]): IngestOutcome[] {
+  for (const { eventId, status, conflicting } of outcomes) {
+    if (status !== "conflict") continue;
+    logger?.warn({ eventId, conflicting }, "event id re-sent with other content");
+  }
+  return outcomes;
 }
 
 async function applySignal(

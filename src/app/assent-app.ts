@@ -6,6 +6,7 @@ import type {
   Outcome,
   ReasonCode,
 } from "../engine/types.ts";
+import type { EventContentField } from "../ingest/event-conflict.ts";
 import type { ConsentInput, EventInput } from "../ingest/input-schema.ts";
 import type { SegmentOutcome, SegmentReceipt } from "../ingest/segment/segment-ingest.ts";
 import type { SegmentCall } from "../ingest/segment/segment-schema.ts";
@@ -19,9 +20,10 @@ import type { FieldProblem } from "./errors.ts";
  */
 export interface AssentApp {
   /**
-   * Stores, projects and decides each event; duplicates (same id) are ignored. All-or-nothing
-   * on validation: if any event is invalid nothing is stored and one AppError lists every bad
-   * field, its pointer under `pointerBase(index)` (default: `/events/<index>`).
+   * Stores, projects and decides each event; duplicates (same id) are ignored, and a re-sent
+   * id with other content is a `conflict` that stores nothing. All-or-nothing on validation: if
+   * any event is invalid nothing is stored and one AppError lists every bad field, its pointer
+   * under `pointerBase(index)` (default: `/events/<index>`).
    */
   ingest(
     events: readonly EventInput[],
@@ -112,6 +114,12 @@ export interface DecisionSummary {
 
 export interface IngestOutcome {
   readonly eventId: string;
-  readonly status: "accepted" | "duplicate";
+  /**
+   * `duplicate`: the id was stored before with the same content; `conflict`: it was stored with
+   * other content, named in `conflicting`. Neither stores nor decides anything.
+   */
+  readonly status: "accepted" | "duplicate" | "conflict";
+  /** On a conflict: the names of the fields that differ from the stored event (never values). */
+  readonly conflicting?: readonly EventContentField[];
   readonly decisions: readonly DecisionSummary[];
 }

@@ -141,12 +141,19 @@ async function summary(report: DurableReplayReport, store: Store): Promise<strin
   // actions, to its outbox file and to any webhook.
   const deliveries = outboxLine(await store.outboxDepth());
   return (
-    `${report.events} events (${report.duplicates} duplicates) gave ${report.decisions} decisions in ` +
-    `${Math.round(report.elapsedMs)} ms (${rate} events/s); ${report.pendingDeferrals} deferred decisions ` +
-    `and ${pending} timers still pending\n` +
+    `${counted(report.events, "event")} (${counted(report.duplicates, "duplicate")}, ` +
+    `${counted(report.conflicts, "conflict")}) gave ${counted(report.decisions, "decision")} in ` +
+    `${Math.round(report.elapsedMs)} ms (${rate} events/s); ` +
+    `${counted(report.pendingDeferrals, "deferred decision")} and ` +
+    `${counted(pending, "timer")} still pending\n` +
     `${deliveries}\n` +
     `store: ${store.kind} at ${store.location}\n\n${report.tally.render()}\n`
   );
+}
+
+/** "1 event", "3 events". */
+function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 function outboxLine(pending: number): string {

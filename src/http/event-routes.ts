@@ -11,11 +11,14 @@ import { decisionView } from "./views.ts";
 const EVENTS_DOC: RouteDoc = {
   summary: "Ingest one event or a batch of up to 1,000",
   description:
-    "All-or-nothing on validation: if any event is invalid nothing is stored and one problem lists every bad field of every event (`/events/3/occurredAt`): 400 `invalid_request` when any field does not match this schema (the other events are checked against the catalog too), else 422 with the catalog's code. A re-sent event id is a duplicate and decides nothing.",
+    "All-or-nothing on validation: if any event is invalid nothing is stored and one problem lists every bad field of every event (`/events/3/occurredAt`): 400 `invalid_request` when any field does not match this schema (the other events are checked against the catalog too), else 422 with the catalog's code. A re-sent event id is a `duplicate` and decides nothing; re-sent with other content it is a `conflict` naming the fields that differ (`conflicting`), nothing is stored and the first event stands. The answer stays 202 with one status per event.",
   tags: ["events"],
   body: z.union([EventInput, EventBatch]),
   responses: {
-    202: { description: "one outcome per event, in order: accepted or duplicate, with decisions" },
+    202: {
+      description:
+        "one outcome per event, in order: accepted, duplicate or conflict (with `conflicting`), with decisions",
+    },
   },
 };
 
@@ -29,7 +32,8 @@ const DECIDE_DOC: RouteDoc = {
 
 /**
  * `POST /v1/events` (scope ingest): one event or `{ events: [...] }`, answered 202 with one
- * ingest outcome per event, in order; a re-sent event id gets status `duplicate`. With
+ * ingest outcome per event, in order; a re-sent event id gets status `duplicate`, or `conflict`
+ * with the names of the fields that differ when its content is not the stored event's. With
  * `Sec-GPC: 1`, a `gpc.signal` is recorded for each subject before their events.
  *
  * `POST /v1/decide` (scope decide): a dry run of one event: the decisions with their

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { AssentApp } from "../app/assent-app.ts";
 import { AppError, type FieldProblem } from "../app/errors.ts";
+import { EVENT_CONTENT } from "../ingest/event-conflict.ts";
 import type { Check, SegmentReceipt } from "../ingest/segment/segment-ingest.ts";
 import {
   SEGMENT_TYPES,
@@ -35,8 +36,14 @@ const Answer = z.object({
   results: z.array(
     z.object({
       messageId: z.string(),
-      status: z.enum(["accepted", "duplicate", "ignored"]),
+      status: z.enum(["accepted", "duplicate", "conflict", "ignored"]),
       reason: z.string().optional().describe("why an ignored call maps to no event"),
+      conflicting: z
+        .array(z.enum(EVENT_CONTENT))
+        .optional()
+        .describe(
+          "on a conflict: the fields that differ from the event stored with this messageId",
+        ),
       signals: z.array(z.string()).optional().describe("consent signals recorded with the call"),
       decisions: z.array(z.unknown()),
     }),

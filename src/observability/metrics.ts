@@ -50,8 +50,8 @@ export interface Metrics {
     seconds: number,
     code?: string,
   ): void;
-  /** One ingested event: its catalog type and whether it was new. */
-  observeEvent(type: string, status: "accepted" | "duplicate"): void;
+  /** One ingested event: its catalog type and whether it was new (or a re-sent id in conflict). */
+  observeEvent(type: string, status: "accepted" | "duplicate" | "conflict"): void;
   /** One recorded decision. */
   observeDecision(nodeId: string, outcome: string, reason: string): void;
   observeOutcome(sample: OutcomeSample): void;

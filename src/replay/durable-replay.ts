@@ -21,6 +21,8 @@ export interface DurableReplayReport {
   readonly items: number;
   readonly events: number;
   readonly duplicates: number;
+  /** Re-sent ids with other content than the stored event: nothing stored, nothing decided. */
+  readonly conflicts: number;
   readonly decisions: number;
   readonly tally: DecisionTally;
   readonly pendingDeferrals: number;
@@ -181,6 +183,7 @@ class ReplayRun {
   private done = 0;
   private events = 0;
   private duplicates = 0;
+  private conflicts = 0;
   private decisions = 0;
   private readonly tally = new DecisionTally();
 
@@ -219,14 +222,16 @@ class ReplayRun {
   }
 
   report(elapsedMs: number): DurableReplayReport {
-    const { events, duplicates, decisions, tally } = this;
+    const { events, duplicates, conflicts, decisions, tally } = this;
     const pendingDeferrals = this.deferredUntil.filter((at) => at > this.clock).length;
-    return { items: this.done, events, duplicates, decisions, tally, pendingDeferrals, elapsedMs };
+    const counts = { events, duplicates, conflicts, decisions, tally, pendingDeferrals };
+    return { items: this.done, ...counts, elapsedMs };
   }
 
   private count(outcome: IngestOutcome): void {
     this.events += 1;
     if (outcome.status === "duplicate") this.duplicates += 1;
+    if (outcome.status === "conflict") this.conflicts += 1;
     this.options.onOutcome?.(outcome);
     for (const decision of outcome.decisions) this.countDecision(decision);
   }

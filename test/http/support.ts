@@ -241,6 +241,8 @@ export interface RealApp {
   readonly root: string;
   readonly server: HttpServer;
   readonly store: Store;
+  /** What the app and the server logged. */
+  readonly logs: CapturedLogs;
 }
 
 /**
@@ -250,10 +252,11 @@ export interface RealApp {
 export function onRealApp(name: string, now: number): RealApp {
   const root = mkdtempSync(join(tmpdir(), `assent-${name}-`));
   const held: { server?: HttpServer; store?: Store } = {};
+  const logs = captureLogs();
   before(async () => {
     const store = await openSqliteStore({ path: join(root, "assent.db") });
     await store.migrate();
-    const { logger } = captureLogs();
+    const { logger } = logs;
     const deployment = loadDeploymentFromDir("examples");
     const app = createApp({ store, deployment, clock: () => now, logger });
     const keys = Object.values(KEYS).map((key) => ({ ...key, scopes: [...key.scopes] }));
@@ -266,6 +269,7 @@ export function onRealApp(name: string, now: number): RealApp {
   });
   return {
     root,
+    logs,
     get server() {
       if (held.server === undefined) throw new Error("the server opens in before()");
       return held.server;

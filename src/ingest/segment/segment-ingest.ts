@@ -6,6 +6,7 @@
 
 import type { DecisionSummary, IngestOutcome } from "../../app/assent-app.ts";
 import { AppError, type FieldProblem, wrongFields } from "../../app/errors.ts";
+import type { EventContentField } from "../event-conflict.ts";
 import type { EventInput } from "../input-schema.ts";
 import {
   callProblems,
@@ -41,9 +42,13 @@ export type SegmentReceipt = Omit<SegmentIngestRequest, "receivedAt">;
 /** What became of one call, in the order of the request. */
 export interface SegmentOutcome {
   readonly messageId: string;
-  /** `ignored`: the call maps to no event (see `reason`); its signals were still recorded. */
-  readonly status: "accepted" | "duplicate" | "ignored";
+  /**
+   * `ignored`: the call maps to no event (see `reason`); its signals were still recorded.
+   * `conflict`: its messageId was stored before with other content, named in `conflicting`.
+   */
+  readonly status: IngestOutcome["status"] | "ignored";
   readonly reason?: string;
+  readonly conflicting?: readonly EventContentField[];
   /** The consent signals the call carried and that were recorded (`gpc.signal`, `tcf.signal`). */
   readonly signals?: readonly string[];
   readonly decisions: readonly DecisionSummary[];
@@ -79,7 +84,9 @@ export async function ingestSegmentCalls(
     }
     const outcome = outcomes[call.eventIndex];
     const status = outcome?.status ?? "accepted";
-    return { messageId, status, ...signals, decisions: outcome?.decisions ?? [] };
+    const conflicting =
+      outcome?.conflicting === undefined ? {} : { conflicting: outcome.conflicting };
+    return { messageId, status, ...conflicting, ...signals, decisions: outcome?.decisions ?? [] };
   });
 }
 
