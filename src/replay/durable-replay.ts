@@ -106,28 +106,32 @@ export async function checkReplayFile(path: string, catalog: Catalog): Promise<C
 }
 
 /**
- * Holds a file's events to time order: the replay's clock is the events' own instants, so an
- * event dated before an earlier one would be decided in the past of decisions already made (its
- * caps and quiet hours read wrongly). Events at the same instant keep their file order. Consent
- * lines are not held to it: a record's `capturedAt` is when the evidence was captured, often long
- * before it reaches Assent, and the ledger answers by that time whatever the order.
+ * Holds a file's events to time order: the replay's clock is the lines' own instants, so an
+ * event dated before an earlier line would be decided in the past of decisions already made (its
+ * caps, quiet hours and timers read wrongly). Events at the same instant keep their file order.
+ * A consent line may be older than the clock: its `capturedAt` is when the evidence was
+ * captured, often long before it reaches Assent, and the ledger answers by that time. But one
+ * captured later moves the clock forward (timers come due up to it), so the events after it may
+ * not go back before it: a capture dated 2027 in a 2025 file is refused at the next event.
  */
 class TimeOrder {
   private latest = Number.NEGATIVE_INFINITY;
   private latestLine = 0;
+  private latestKind = "event";
 
   problemOf(line: ReplayLine, number: number): FieldProblem | undefined {
-    if (line.kind !== "event") return undefined;
-    const at = Date.parse(line.event.occurredAt);
+    const at = Date.parse(line.kind === "event" ? line.event.occurredAt : line.record.capturedAt);
     if (at >= this.latest) {
       this.latest = at;
       this.latestLine = number;
+      this.latestKind = line.kind === "event" ? "event" : "consent record";
       return undefined;
     }
+    if (line.kind !== "event") return undefined;
     const since = new Date(this.latest).toISOString();
     return {
       pointer: `line ${number}: /event/occurredAt`,
-      expected: `an instant at or after ${since} (the event on line ${this.latestLine}): events are replayed in time order, so sort them by occurredAt`,
+      expected: `an instant at or after ${since} (the ${this.latestKind} on line ${this.latestLine}): the replay's clock has passed it, so sort the file by time`,
     };
   }
 }

@@ -1,5 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
+import Database from "better-sqlite3";
+import pg from "pg";
 import { AppError } from "../app/errors.ts";
 import { openPostgresStore } from "./postgres/postgres-store.ts";
 import { openSqliteStore } from "./sqlite/sqlite-store.ts";
@@ -51,16 +53,67 @@ export function storeTarget(db?: string): StoreTarget {
 /** Opens and migrates the store a connection string names (see `storeTarget`). */
 export async function openStore(db?: string, options: OpenStoreOptions = {}): Promise<Store> {
   const target = storeTarget(db);
-  const makeMasterKey = options.readOnly !== true;
-  if (target.kind === "postgres") return openPostgres(target, makeMasterKey);
+  const readOnly = options.readOnly === true;
+  if (target.kind === "postgres") {
+    if (readOnly) await assertAssentSchema(target);
+    return openPostgres(target, !readOnly);
+  }
   const { path } = target;
-  const mustExist = options.mustExist === true || options.readOnly === true;
-  if (mustExist && !existsSync(path)) {
+  if ((options.mustExist === true || readOnly) && !existsSync(path)) {
     throw new AppError("not_found", `no database at ${path}`, [
       { pointer: "--db", expected: "an existing SQLite file (or ASSENT_DATABASE_URL)" },
     ]);
   }
-  return openSqlite(path, db ?? path, makeMasterKey);
+  if (readOnly) assertAssentFile(path, db ?? path);
+  return openSqlite(path, db ?? path, !readOnly);
+}
+
+/**
+ * A read-only command opens only a database Assent wrote (it has `schema_migrations`): opening
+ * another would migrate Assent's tables into it and report on them, e.g. "OK: 0 decisions".
+ */
+function assertAssentFile(path: string, name: string): void {
+  if (statSync(path).isDirectory())
+    throw notSqlite(`${name} is a folder, not a SQLite database file`);
+  let found: unknown;
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      found = db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'schema_migrations'").get();
+    } finally {
+      db.close();
+    }
+  } catch (error: unknown) {
+    const code = error instanceof Error && "code" in error ? error.code : undefined;
+    if (code === "SQLITE_NOTADB") throw notSqlite(`${name} is not a SQLite database`);
+    throw error;
+  }
+  if (found === undefined) throw notAssent(name);
+}
+
+/** The PostgreSQL counterpart of {@link assertAssentFile}: the schema must hold Assent's tables. */
+async function assertAssentSchema(target: { url: string; schema: string | undefined }) {
+  const client = new pg.Client({ connectionString: target.url });
+  await client.connect();
+  try {
+    // Without a schema, the connection's search path finds the tables, as the store's does.
+    const table =
+      target.schema === undefined ? "schema_migrations" : `${target.schema}.schema_migrations`;
+    const { rows } = await client.query<{ found: string | null }>(
+      "SELECT to_regclass($1)::text AS found",
+      [table],
+    );
+    if (rows[0]?.found == null)
+      throw notAssent(target.schema === undefined ? "this database" : `schema ${target.schema}`);
+  } finally {
+    await client.end();
+  }
+}
+
+function notAssent(name: string): AppError {
+  return new AppError("not_found", `${name} holds no Assent database (no schema_migrations)`, [
+    { pointer: "--db", expected: "a database Assent wrote (serve or replay make one)" },
+  ]);
 }
 
 /** Opens and migrates a SQLite file; a path that holds no database is named as it was given. */

@@ -96,11 +96,11 @@ describe("checking a replay file", () => {
       [
         [
           "line 4: /event/occurredAt",
-          "an instant at or after 2025-01-06T09:00:00.000Z (the event on line 2): events are replayed in time order, so sort them by occurredAt",
+          "an instant at or after 2025-01-06T09:00:00.000Z (the event on line 2): the replay's clock has passed it, so sort the file by time",
         ],
         [
           "line 6: /event/occurredAt",
-          "an instant at or after 2025-01-07T09:00:00.000Z (the event on line 5): events are replayed in time order, so sort them by occurredAt",
+          "an instant at or after 2025-01-07T09:00:00.000Z (the event on line 5): the replay's clock has passed it, so sort the file by time",
         ],
       ],
     );
@@ -130,6 +130,34 @@ describe("checking a replay file", () => {
       [
         ["line 1: /kind", 'one of "event", "consent"'],
         ["line 2: /kind", 'one of "event", "consent"'],
+      ],
+    );
+  });
+
+  test("a consent line captured later than the events after it moves the clock past them: refused at the next event", async () => {
+    const at = (id: string, occurredAt: string) =>
+      JSON.stringify({ kind: "event", event: { ...event, id, occurredAt } });
+    const typo = {
+      purpose: "marketing.campaigns",
+      channel: "email",
+      kind: "grant",
+      capturedAt: "2027-01-06T08:00:00Z",
+      source: "web",
+      evidence: "form-17",
+    };
+    const path = fileOf([
+      at("e-1", "2025-01-06T09:00:00Z"),
+      JSON.stringify({ kind: "consent", subjectId: "s-1", record: typo }),
+      at("e-2", "2025-01-06T10:00:00Z"),
+    ]);
+    const error = await refusal(path);
+    assert.deepEqual(
+      error.fields.map((field) => [field.pointer, field.expected]),
+      [
+        [
+          "line 3: /event/occurredAt",
+          "an instant at or after 2027-01-06T08:00:00.000Z (the consent record on line 2): the replay's clock has passed it, so sort the file by time",
+        ],
       ],
     );
   });
