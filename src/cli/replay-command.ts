@@ -1,4 +1,12 @@
-import { closeSync, createWriteStream, openSync, statSync } from "node:fs";
+import {
+  closeSync,
+  createWriteStream,
+  existsSync,
+  openSync,
+  realpathSync,
+  statSync,
+} from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { finished } from "node:stream/promises";
 import { SingleBar } from "cli-progress";
 import { Command } from "commander";
@@ -47,6 +55,7 @@ export function replayCommand(): Command {
 
 async function runReplay(file: string, flags: ReplayFlags): Promise<void> {
   const deployment = loadDeploymentFromDir(flags.playbooks);
+  if (flags.out !== undefined) checkOutIsNotInput(flags.out, file, flags.db);
   const checked = await checkedReplayFile(file, deployment.catalog);
   if (flags.out !== undefined) checkOutFile(flags.out);
   // The replay writes as if alone: a live server's clock and outbox worker would corrupt it.
@@ -166,6 +175,48 @@ function outboxLine(pending: number): string {
 interface OutFile {
   write(value: unknown): void;
   close(): Promise<void>;
+}
+
+/** The files beside a SQLite database that belong to it: SQLite's own, and the serve lock's. */
+const DATABASE_COMPANIONS = ["", "-wal", "-shm", "-journal", ".lock", ".pid"];
+
+/**
+ * Refuses, before anything is opened or written, an --out that is the replay file itself (it
+ * would be emptied before it is read) or the SQLite database or one of its files (NDJSON would
+ * be written over them). Paths are compared resolved, through symlinks where the files exist.
+ */
+function checkOutIsNotInput(out: string, file: string, db: string | undefined): void {
+  const target = realPath(out);
+  if (target === realPath(file)) {
+    throw new AppError("invalid_request", `--out ${out} is the replay file itself`, [
+      { pointer: "--out", expected: "a file of its own, not the replay file" },
+    ]);
+  }
+  const store = storeTarget(db);
+  if (store.kind !== "sqlite") return;
+  const databases = new Set([store.path, realPath(store.path)]);
+  const files = [...databases].flatMap((path) =>
+    DATABASE_COMPANIONS.map((suffix) => realPath(`${path}${suffix}`)),
+  );
+  if (files.includes(target)) {
+    throw new AppError("invalid_request", `--out ${out} is the database (or one of its files)`, [
+      { pointer: "--out", expected: "a file of its own, not the database or a file beside it" },
+    ]);
+  }
+}
+
+/**
+ * The absolute path a file is reached by: symlinks followed where it exists, or where its
+ * folder does (a file not yet written).
+ */
+function realPath(path: string): string {
+  const absolute = resolve(path);
+  try {
+    if (existsSync(absolute)) return realpathSync(absolute);
+    return join(realpathSync(dirname(absolute)), basename(absolute));
+  } catch {
+    return absolute;
+  }
 }
 
 /**

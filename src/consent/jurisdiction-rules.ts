@@ -82,8 +82,11 @@ const REGION_OF_COUNTRY: ReadonlyMap<string, string> = new Map(
 /**
  * The region a contact point's jurisdiction belongs to: `DE` → `EU`, `gb` → `UK`,
  * `US-CA` → `US`; region codes (`EU`, `UK`, `US`) and other ISO country codes (`BR`) are
- * returned upper-cased. Anything else (`""`, `USA`, `XX-1`) is undefined: unknown, so the
- * strictest rule applies.
+ * returned upper-cased. It reads leniently, so that jurisdictions stored before ingest took
+ * only canonical codes ({@link isCanonicalJurisdiction}) are still placed: case, surrounding
+ * spaces and `_` for `-` are ignored, `USA` and any `US-` plus two letters read as `US`, and
+ * codes ICU knows beyond ISO 3166-1 (`XK`, `UN`) are returned as they are. Anything else
+ * (`""`, `XX`, `ZZ`, `XX-1`) is undefined: unknown, so the strictest rule applies.
  */
 export function regionOf(jurisdiction: string): string | undefined {
   const code = jurisdiction.trim().toUpperCase().replace("_", "-");
@@ -108,6 +111,43 @@ function isCountryCode(code: string): boolean {
     COUNTRY_CODES.set(code, known);
   }
   return known;
+}
+
+/**
+ * The officially assigned ISO 3166-1 alpha-2 codes (249). ICU knows more region codes than
+ * these (deprecated ones such as `YU` and `SU`, reserved ones such as `UK`, `EU`, `XK`, `ZZ`),
+ * so `Intl.DisplayNames` cannot tell an assigned code from them.
+ */
+const ISO_COUNTRY_CODES: ReadonlySet<string> = new Set(
+  `AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR
+   BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ
+   EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW
+   GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY
+   KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV
+   MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY
+   QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG
+   TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM
+   ZW`.split(/\s+/),
+);
+
+/** The USPS codes of the 50 states, DC and the territories PR, GU, VI, AS and MP. */
+const US_STATE_CODES: ReadonlySet<string> = new Set(
+  `AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM
+   NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR GU VI AS MP`.split(/\s+/),
+);
+
+/** The regions a jurisdiction may name, besides countries and US states. */
+const REGION_CODES: ReadonlySet<string> = new Set(["EU", "EEA", "UK"]);
+
+/**
+ * Whether a jurisdiction is written the one way ingest accepts: an assigned ISO 3166-1 alpha-2
+ * code in upper case (`NL`, `GB`), a US state or territory as `US-` and its USPS code
+ * (`US-CA`, `US-PR`), or exactly `EU`, `EEA` or `UK`. Not `nl`, ` NL `, `us_ca`, `USA`, `US-ZZ`.
+ * Every canonical code is one {@link regionOf} places.
+ */
+export function isCanonicalJurisdiction(code: string): boolean {
+  if (ISO_COUNTRY_CODES.has(code) || REGION_CODES.has(code)) return true;
+  return code.startsWith("US-") && US_STATE_CODES.has(code.slice(3));
 }
 
 const NO_RULES: readonly JurisdictionRule[] = [];

@@ -1,5 +1,5 @@
 import { AppError, type FieldProblem } from "../app/errors.ts";
-import { regionOf } from "../consent/jurisdiction-rules.ts";
+import { isCanonicalJurisdiction } from "../consent/jurisdiction-rules.ts";
 import { decodeTcString, TC_STRING_EXPECTED, tcfRecords } from "../consent/tcf.ts";
 import type { AttributeType } from "../engine/node.ts";
 import type {
@@ -297,12 +297,14 @@ const reasonOf = (raw: unknown) => SUPPRESSION_REASONS.find((reason) => reason =
 const scopeOf = (raw: unknown): Channel | "*" | undefined => (raw === "*" ? "*" : channelOf(raw));
 
 /**
- * A jurisdiction the rules can place: an ISO 3166-1 country code, a US state or a region
- * ({@link regionOf}). An unknown code is refused rather than stored, so that no contact point
- * depends on how an unplaceable code is treated when permission is checked.
+ * A jurisdiction written canonically ({@link isCanonicalJurisdiction}): an assigned ISO 3166-1
+ * country code, a US state or a region, in upper case. Anything else, even a code
+ * `regionOf` could read (`nl`, `us_ca`, `USA`), is refused rather than stored as sent, so
+ * that every stored jurisdiction has one spelling and no contact point depends on how a loose
+ * or unplaceable code is read when permission is checked.
  */
 const jurisdictionOf = (raw: unknown) =>
-  typeof raw === "string" && regionOf(raw) !== undefined ? raw : undefined;
+  typeof raw === "string" && isCanonicalJurisdiction(raw) ? raw : undefined;
 
 /** The fields of `contact.updated` and `suppression.recorded`, each checked on its own. */
 const SIGNAL_CHECKS: Partial<Record<SignalEvent, Readonly<Record<string, SignalField>>>> = {

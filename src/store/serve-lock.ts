@@ -24,8 +24,9 @@ export interface ServeLock {
  * without waiting: a conflict throws an AppError (`conflict`) that says who holds it and what to
  * do. SQLite: a lock on the file `DB.lock` beside the database, taken by SQLite itself, so the
  * operating system drops it when a process dies (the file stays, and must stay: deleting it while
- * another process has it open would split the lock in two). PostgreSQL: a session advisory lock
- * on a connection of its own, keyed by the schema.
+ * another process has it open would split the lock in two); each server also lists its pid in
+ * `DB.pid`, one line per server, so that a refused replay can name them. PostgreSQL: a session
+ * advisory lock on a connection of its own, keyed by the schema.
  *
  * @example const lock = await holdServeLock(storeTarget(flags.db), "replay");
  */
@@ -46,16 +47,18 @@ function lockSqliteFile(path: string, holder: LockHolder): ServeLock {
   } catch (error) {
     db.close();
     if (!isSqliteBusy(error)) throw error;
-    const pid = livePid(readPid(`${path}.pid`));
-    throw refusal(holder, path, pid === undefined ? [] : [{ holder: "serve", pid }]);
+    const pids = [...new Set(readPids(`${path}.pid`).filter(isLive))];
+    throw refusal(
+      holder,
+      path,
+      pids.map((pid) => ({ holder: "serve", pid })),
+    );
   }
-  if (holder === "serve") writeFileSync(`${path}.pid`, `${process.pid}\n`);
+  if (holder === "serve") addPid(`${path}.pid`, process.pid);
   return {
     release: async () => {
       db.close();
-      if (holder === "serve" && readPid(`${path}.pid`) === process.pid) {
-        rmSync(`${path}.pid`, { force: true });
-      }
+      if (holder === "serve") removePid(`${path}.pid`, process.pid);
     },
   };
 }
@@ -64,25 +67,54 @@ function isSqliteBusy(error: unknown): boolean {
   return error instanceof Error && "code" in error && error.code === "SQLITE_BUSY";
 }
 
-/** The pid a server wrote beside the database (the latest one to start), if any. */
-function readPid(file: string): number | undefined {
+/*
+ * `DB.pid` lists the servers of a database, one pid a line (one line per lock held, so a process
+ * holding two has two). The file is read and rewritten without a lock of its own: two servers
+ * starting or stopping at the same instant may lose a line, and a replay refused then names one
+ * server fewer. It only words the refusal (the lock itself is `DB.lock`), so that is accepted.
+ */
+
+/** The pids the servers wrote beside the database, in the order they started; none if no file. */
+function readPids(file: string): number[] {
+  let text: string;
   try {
-    const pid = Number(readFileSync(file, "utf8").trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    text = readFileSync(file, "utf8");
   } catch {
-    return undefined;
+    return [];
   }
+  return text
+    .split("\n")
+    .map((line) => Number(line.trim()))
+    .filter((pid) => Number.isInteger(pid) && pid > 0);
 }
 
-/** The pid when that process still runs: a server killed outright leaves its pid file behind. */
-function livePid(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
+/** Adds a server's line, dropping those of servers killed outright (they never removed theirs). */
+function addPid(file: string, pid: number): void {
+  writePids(file, [...readPids(file).filter(isLive), pid]);
+}
+
+/** Removes one line of this server's, and no other: the file goes with the last line. */
+function removePid(file: string, pid: number): void {
+  const pids = readPids(file);
+  const mine = pids.indexOf(pid);
+  if (mine === -1) return;
+  pids.splice(mine, 1);
+  writePids(file, pids);
+}
+
+function writePids(file: string, pids: readonly number[]): void {
+  if (pids.length === 0) rmSync(file, { force: true });
+  else writeFileSync(file, pids.map((pid) => `${pid}\n`).join(""));
+}
+
+/** Whether that process still runs: a server killed outright leaves its line behind. */
+function isLive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return pid;
+    return true;
   } catch (error) {
     const code = error instanceof Error && "code" in error ? error.code : undefined;
-    return code === "EPERM" ? pid : undefined;
+    return code === "EPERM";
   }
 }
 

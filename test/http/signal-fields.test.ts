@@ -68,8 +68,22 @@ describe("contact.updated", () => {
     assert.equal(both.detail, "2 fields are wrong in 1 event; nothing was stored");
   });
 
+  test("a loosely written or unassigned jurisdiction is refused, never stored as sent", async () => {
+    const loose = ["US-ZZ", "US-XX", "USA", "us_ca", " nl ", "nl", "gb", "US_CA", "XK", "YU", "ZZ"];
+    for (const [index, jurisdiction] of loose.entries()) {
+      const id = `cu-loose-${index}`;
+      const problem = await refused(await contact(id, { channel: "email", jurisdiction }));
+      assert.deepEqual(
+        problem.errors,
+        [{ pointer: "/data/jurisdiction", detail: JURISDICTION }],
+        jurisdiction,
+      );
+      assert.deepEqual((await real.store.consentView(`s-${id}`)).contacts, {}, jurisdiction);
+    }
+  });
+
   test("country codes, a US state and the rules' regions are accepted", async () => {
-    const codes = ["DE", "nl", "US", "US-CA", "GB", "BR", "EU", "EEA", "UK"];
+    const codes = ["DE", "NL", "US", "US-CA", "GB", "BR", "EU", "EEA", "UK", "US-PR", "US-DC"];
     for (const [index, jurisdiction] of codes.entries()) {
       const response = await contact(`cu-ok-${index}`, { channel: "email", jurisdiction });
       assert.equal(response.statusCode, 202, `${jurisdiction}: ${response.body}`);

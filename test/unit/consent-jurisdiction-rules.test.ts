@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
+  isCanonicalJurisdiction,
   JURISDICTION_RULES,
   jurisdictionRuleFor,
   regionOf,
@@ -68,6 +69,28 @@ describe("regionOf", () => {
     assert.equal(regionOf("US"), "US");
     assert.equal(regionOf("EU"), "EU");
     assert.equal(regionOf("BR"), "BR");
+  });
+});
+
+describe("isCanonicalJurisdiction", () => {
+  test("takes assigned ISO codes, USPS state codes and EU, EEA, UK, written exactly", () => {
+    const canonical = ["NL", "GB", "US", "BR", "US-CA", "US-DC", "US-PR", "US-MP", "EU", "EEA"];
+    for (const code of [...canonical, "UK"]) {
+      assert.equal(isCanonicalJurisdiction(code), true, code);
+    }
+  });
+
+  test("refuses loose spellings, unassigned codes and codes ICU knows beyond ISO 3166-1", () => {
+    const loose = ["US-ZZ", "US-XX", "USA", "us_ca", " nl ", "nl", "US_CA", "US-", "eu", "Eea"];
+    for (const code of [...loose, "", "XX", "ZZ", "XK", "YU", "SU", "UN", "EZ", "QO", "XA"]) {
+      assert.equal(isCanonicalJurisdiction(code), false, code);
+    }
+  });
+
+  test("every canonical code is one regionOf places", () => {
+    for (const code of ["NL", "GB", "US-WY", "EEA", "UK", "AQ"]) {
+      assert.notEqual(regionOf(code), undefined, code);
+    }
   });
 });
 

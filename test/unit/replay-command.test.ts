@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -51,6 +58,56 @@ describe("assent replay refuses, naming why, before anything is written", () => 
     assert.equal(run.status, 1);
     assert.match(run.stderr, new RegExp(`cannot write --out ${out}: its folder does not exist`));
     assertNothingWritten(dir, db, run.stderr);
+  });
+
+  test("an --out that is the replay file itself, by any path to it", () => {
+    const dir = folder();
+    const db = join(dir, "r.db");
+    const file = join(dir, "one.ndjson");
+    const text = `${JSON.stringify(consentLine())}\n`;
+    writeFileSync(file, text);
+    symlinkSync(file, join(dir, "link.ndjson"));
+    for (const out of [file, join(dir, ".", "one.ndjson"), join(dir, "link.ndjson")]) {
+      const run = assent({}, "replay", file, "--db", db, "--out", out);
+      assert.equal(run.status, 1, out);
+      assert.match(run.stderr, new RegExp(`--out ${out} is the replay file itself`), out);
+      assert.equal(readFileSync(file, "utf8"), text, "the replay file was changed");
+      assertNothingWritten(dir, db, run.stderr);
+    }
+  });
+
+  test("an --out that is the database or one of its files, by any path to it", () => {
+    const dir = folder();
+    const db = join(dir, "r.db");
+    writeFileSync(join(dir, "one.ndjson"), `${JSON.stringify(consentLine())}\n`);
+    mkdirSync(join(dir, "sub"));
+    symlinkSync(dir, join(dir, "sub", "up"));
+    const outs = [db, `${db}-wal`, `${db}-shm`, `${db}.lock`, `${db}.pid`];
+    for (const out of [...outs, join(dir, "sub", "up", "r.db-wal")]) {
+      const run = assent({}, "replay", join(dir, "one.ndjson"), "--db", db, "--out", out);
+      assert.equal(run.status, 1, out);
+      assert.match(run.stderr, /is the database \(or one of its files\)/, out);
+      assert.ok(run.stderr.includes(`--out ${out} is the database`), run.stderr);
+      assertNothingWritten(dir, db, run.stderr);
+      assert.equal(existsSync(out), false, `${out} was written`);
+    }
+  });
+
+  test("an --out that is an existing database reached through a symlink", () => {
+    const dir = folder();
+    const db = join(dir, "r.db");
+    writeFileSync(join(dir, "one.ndjson"), `${JSON.stringify(consentLine())}\n`);
+    writeFileSync(db, "not NDJSON");
+    symlinkSync(db, join(dir, "alias.db"));
+    for (const [given, out] of [
+      [db, join(dir, "alias.db")],
+      [join(dir, "alias.db"), db],
+    ] as const) {
+      const run = assent({}, "replay", join(dir, "one.ndjson"), "--db", given, "--out", out);
+      assert.equal(run.status, 1, out);
+      assert.ok(run.stderr.includes(`--out ${out} is the database (or one of its files)`), out);
+      assert.equal(readFileSync(db, "utf8"), "not NDJSON", "the database was written over");
+    }
   });
 
   test("an empty file and a file of blank lines", () => {

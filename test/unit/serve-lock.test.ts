@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -99,6 +99,61 @@ for (const [kind, target] of [
     });
   });
 }
+
+describe("the SQLite pid file", () => {
+  const pidsIn = (file: string) => readFileSync(file, "utf8").trim().split("\n").map(Number);
+
+  test("lists every server; each removes only its own line, the last one the file", async () => {
+    const database = sqliteTarget();
+    assert.ok(database.kind === "sqlite");
+    const pidFile = `${database.path}.pid`;
+    const child = await serverProcess(database);
+    const mine = await holdServeLock(database, "serve");
+    assert.deepEqual(pidsIn(pidFile), [child.pid, process.pid]);
+    const both = await refusal(holdServeLock(database, "replay"));
+    assert.match(
+      both.message,
+      new RegExp(`is being served by assent serve \\(pids ${child.pid}, ${process.pid}\\)$`),
+    );
+
+    await mine.release();
+    assert.deepEqual(pidsIn(pidFile), [child.pid]);
+    const first = await refusal(holdServeLock(database, "replay"));
+    assert.match(
+      first.message,
+      new RegExp(`is being served by assent serve \\(pid ${child.pid}\\)$`),
+    );
+
+    child.kill("SIGKILL");
+    await once(child, "exit");
+    const again = await holdServeLock(database, "serve");
+    assert.deepEqual(pidsIn(pidFile), [process.pid], "a dead server's line is dropped");
+    await again.release();
+    assert.equal(existsSync(pidFile), false);
+  });
+
+  test("a dead server's line is not named; two locks in one process are two lines", async () => {
+    const database = sqliteTarget();
+    assert.ok(database.kind === "sqlite");
+    const pidFile = `${database.path}.pid`;
+    const child = await serverProcess(database);
+    child.kill("SIGKILL");
+    await once(child, "exit");
+    const one = await holdServeLock(database, "serve");
+    writeFileSync(pidFile, `${child.pid}\n${process.pid}\n`);
+    const error = await refusal(holdServeLock(database, "replay"));
+    assert.match(error.message, new RegExp(`\\(pid ${process.pid}\\)$`));
+
+    const two = await holdServeLock(database, "serve");
+    assert.deepEqual(pidsIn(pidFile), [process.pid, process.pid]);
+    const named = await refusal(holdServeLock(database, "replay"));
+    assert.match(named.message, new RegExp(`\\(pid ${process.pid}\\)$`));
+    await one.release();
+    assert.deepEqual(pidsIn(pidFile), [process.pid]);
+    await two.release();
+    assert.equal(existsSync(pidFile), false);
+  });
+});
 
 test("a lock on one PostgreSQL schema leaves another schema free", async () => {
   const server = await holdServeLock(postgresTarget(), "serve");
