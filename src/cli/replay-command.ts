@@ -4,6 +4,7 @@ import {
   existsSync,
   openSync,
   realpathSync,
+  type Stats,
   statSync,
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
@@ -224,11 +225,49 @@ function realPath(path: string): string {
  * written. Opened to append, so that an earlier file stays as it was if the replay is refused.
  */
 function checkOutFile(path: string): void {
+  const kind = outKind(path);
+  if (kind === "stream") return; // a trial open would block a FIFO, or end its reader's input
+  if (kind !== "file") {
+    throw new AppError("invalid_request", `cannot write --out ${path}: ${kind}`, [
+      {
+        pointer: "--out",
+        expected:
+          "a regular file, a new file in an existing folder, or a stream (/dev/null, a pipe)",
+      },
+    ]);
+  }
   try {
     closeSync(openSync(path, "a"));
   } catch (error) {
     throw outFileError(path, error);
   }
+}
+
+/** Kernel file systems: their files open for writing and then fail, or mean something else. */
+const KERNEL_FOLDERS = ["/proc", "/sys"];
+
+/**
+ * What --out names, judged without opening it: a file (or nothing yet: opening it says why not),
+ * a stream the user chose to write to (/dev/null, /dev/stdout, a terminal, a named pipe), or why
+ * it is neither: a file under /proc or /sys, a block device or a socket.
+ */
+function outKind(path: string): "file" | "stream" | string {
+  let stats: Stats | undefined;
+  try {
+    stats = statSync(path);
+  } catch {
+    stats = undefined; // not there yet (or unreadable): opening it says why
+  }
+  // Streams first: /dev/stdout resolves to a /proc/self/fd link, and is a stream all the same.
+  if (stats?.isCharacterDevice() === true || stats?.isFIFO() === true) return "stream";
+  const target = realPath(path);
+  const kernel = KERNEL_FOLDERS.find((folder) =>
+    [resolve(path), target].some((at) => at === folder || at.startsWith(`${folder}/`)),
+  );
+  if (kernel !== undefined) return `it is under ${kernel}, a kernel file system, not a file`;
+  if (stats?.isBlockDevice() === true) return "it is a block device, not a file";
+  if (stats?.isSocket() === true) return "it is a socket, not a file";
+  return "file";
 }
 
 function outFileAt(path: string): OutFile {

@@ -27,10 +27,19 @@ export interface RuleScope {
   readonly catalog: ReadonlySet<string>;
 }
 
-/** A compiled rule, or the messages that say why it cannot be compiled. */
+/**
+ * A compiled rule, or the messages that say why it cannot be compiled. `offset` is the
+ * 0-based character of the rule that a single parse or type problem points at.
+ */
 export type RuleResult =
-  | { readonly rule: CompiledRule; readonly problems: readonly [] }
-  | { readonly rule?: undefined; readonly problems: readonly string[] };
+  | { readonly rule: CompiledRule; readonly problems: readonly []; readonly offset?: undefined }
+  | { readonly rule?: undefined; readonly problems: readonly string[]; readonly offset?: number };
+
+/** Why a rule does not parse, and the 0-based character of the rule it points at. */
+export interface RuleSyntaxProblem {
+  readonly message: string;
+  readonly offset?: number;
+}
 
 /**
  * The CEL environment of a bundle: one variable per attribute namespace, typed by its
@@ -64,12 +73,9 @@ export function compileRule(
   scope: RuleScope,
   environment: Environment,
 ): RuleResult {
-  let parsed: ParseResult;
-  try {
-    parsed = environment.parse(text);
-  } catch (error: unknown) {
-    return { problems: [`${label} is not valid CEL: ${celError(error)}`] };
-  }
+  const outcome = parseRule(text, label, environment);
+  if ("problem" in outcome) return withOffset([outcome.problem.message], outcome.problem.offset);
+  const parsed = outcome.parsed;
 
   const reads = readsOf(parsed.ast);
   const boundary = boundaryProblems(reads, scope);
@@ -78,7 +84,7 @@ export function compileRule(
   const checked = parsed.check();
   if (!checked.valid) {
     const reason = celError(checked.error);
-    return { problems: [`${label} does not type-check: ${reason}`] };
+    return withOffset([`${label} does not type-check: ${reason}`], errorOffset(checked.error));
   }
   // A `dyn` result (a read of event.data) is checked when it is evaluated.
   if (checked.type !== "bool" && checked.type !== "dyn") {
@@ -88,6 +94,39 @@ export function compileRule(
   const attributes = [...new Set(reads)].filter((name) => scope.bundle.has(name)).sort();
   const remembered = memoReads(parsed.ast, new Set(scope.bundle.keys()));
   return { rule: compiledRule(text, attributes, parsed, remembered), problems: [] };
+}
+
+/**
+ * Why a rule does not parse, or `undefined` when it does. Parsing needs no catalog: this is
+ * what can still be checked of a rule when the catalog cannot be read.
+ *
+ * @example ruleSyntaxProblem("claim.days_open ==", "trigger.when")?.message
+ */
+export function ruleSyntaxProblem(
+  text: string,
+  label: string,
+  environment: Environment = bundleEnvironment(new Map()),
+): RuleSyntaxProblem | undefined {
+  const outcome = parseRule(text, label, environment);
+  return "problem" in outcome ? outcome.problem : undefined;
+}
+
+function parseRule(
+  text: string,
+  label: string,
+  environment: Environment,
+): { parsed: ParseResult } | { problem: RuleSyntaxProblem } {
+  try {
+    return { parsed: environment.parse(text) };
+  } catch (error: unknown) {
+    const offset = errorOffset(error);
+    const message = `${label} is not valid CEL: ${celError(error)}`;
+    return { problem: offset === undefined ? { message } : { message, offset } };
+  }
+}
+
+function withOffset(problems: string[], offset: number | undefined): RuleResult {
+  return offset === undefined ? { problems } : { problems, offset };
 }
 
 function compiledRule(
@@ -199,6 +238,13 @@ function celError(error: unknown): string {
   const range = "range" in error ? error.range : undefined;
   const start = isRange(range) ? ` (at character ${range.start + 1} of the rule)` : "";
   return `${text}${start}`;
+}
+
+/** The 0-based character of the rule a CEL error points at, when it says. */
+function errorOffset(error: unknown): number | undefined {
+  const range =
+    typeof error === "object" && error !== null && "range" in error ? error.range : undefined;
+  return isRange(range) ? range.start : undefined;
 }
 
 function isRange(value: unknown): value is { start: number } {

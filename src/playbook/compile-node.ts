@@ -18,7 +18,13 @@ import type {
 import type { QuietHours } from "../engine/types.ts";
 import { compileCap } from "./caps.ts";
 import type { Catalog } from "./catalog.ts";
-import { bundleEnvironment, compileRule, type RuleScope, ruleReads } from "./cel.ts";
+import {
+  bundleEnvironment,
+  compileRule,
+  type RuleScope,
+  ruleReads,
+  ruleSyntaxProblem,
+} from "./cel.ts";
 import { waitingNote, waitingOn } from "./check-scope.ts";
 import { durationMs, parseClock } from "./durations.ts";
 import { type NodeScope, nodeIssues } from "./node-checks.ts";
@@ -146,6 +152,29 @@ function compileBundle(entries: readonly string[], catalog: Catalog): BundleAttr
   });
 }
 
+/** Where a node's rules are written: trigger.when, eligibility and review.when. */
+const RULE_PATHS: readonly (readonly string[])[] = [
+  ["trigger", "when"],
+  ["eligibility"],
+  ["review", "when"],
+];
+
+/**
+ * The syntax problems of a node's rules, checked without a catalog (which parsing does not
+ * need): what is left to check of them when the catalog cannot be read. Paths are relative
+ * to the node.
+ */
+export function ruleSyntaxIssues(raw: unknown): Issue[] {
+  return RULE_PATHS.flatMap((path): Issue[] => {
+    const text = Rule.safeParse(rawAt(raw, path));
+    if (!text.success) return [];
+    const problem = ruleSyntaxProblem(text.data, path.join("."));
+    if (problem === undefined) return [];
+    const { message, offset } = problem;
+    return [offset === undefined ? { path, message } : { path, message, offset }];
+  });
+}
+
 /**
  * Compiles the node's rules against its bundle, adding their problems to `issues`. A rule that
  * reads a catalog entry with problems is left out, with a note.
@@ -172,13 +201,14 @@ function compileRules(raw: unknown, base: RuleBase, scope: NodeScope, issues: Is
       return undefined;
     }
     const result = compileRule(text.data, label, ruleScope, environment);
-    for (const message of result.problems) issues.push({ path, message });
+    const offset = result.problems.length === 1 ? result.offset : undefined;
+    for (const message of result.problems) {
+      issues.push(offset === undefined ? { path, message } : { path, message, offset });
+    }
     return result.rule;
   };
 
-  const when = compile(["trigger", "when"]);
-  const eligibility = compile(["eligibility"]);
-  const review = compile(["review", "when"]);
+  const [when, eligibility, review] = RULE_PATHS.map(compile);
   return {
     ...(when ? { when } : {}),
     ...(eligibility ? { eligibility } : {}),

@@ -106,7 +106,7 @@ export function loadDeploymentFromSources(sources: DeploymentSources): Deploymen
   return { catalog: scope.catalog, policy, playbooks: loaded };
 }
 
-/** Without a readable catalog, the playbooks' names, rules and policy go unchecked. */
+/** Without a readable catalog, the playbooks' names, rule types and policy go unchecked. */
 function shapeOnlyNote(sources: DeploymentSources): LoadProblem {
   const files = sources.playbooks.length === 1 ? "the playbook was" : "the playbooks were";
   return {
@@ -114,7 +114,7 @@ function shapeOnlyNote(sources: DeploymentSources): LoadProblem {
     line: 0,
     column: 0,
     path: "",
-    message: `${files} checked for shape only: this catalog could not be read, so no node was checked against it`,
+    message: `${files} checked for shape and rule syntax only: this catalog could not be read, so no node was checked against it`,
   };
 }
 

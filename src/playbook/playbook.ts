@@ -1,5 +1,5 @@
 import type { CompiledNode } from "../engine/node.ts";
-import { compileNode } from "./compile-node.ts";
+import { compileNode, ruleSyntaxIssues } from "./compile-node.ts";
 import { type NodeMeta, nodeMeta } from "./meta.ts";
 import type { NodeScope } from "./node-checks.ts";
 import { PlaybookFile } from "./playbook-schema.ts";
@@ -28,7 +28,7 @@ export interface DeclaredName {
 
 /**
  * Loads one playbook file, adding what it finds to `findings`. Without a scope (the catalog is
- * not YAML) only the file's own shape is checked. A check that reads a catalog entry which
+ * not YAML) only the file's own shape and its rules' syntax are checked. A check that reads a catalog entry which
  * failed its schema is left out, with a note.
  */
 export function loadPlaybook(
@@ -43,7 +43,7 @@ export function loadPlaybook(
   const result = validate(PlaybookFile, source.data);
   const header = { name: result.data?.playbook ?? "", version: result.data?.version ?? 0 };
   const compiled = rawNodes(source.data).map((raw) =>
-    scope === undefined ? { issues: [] } : compileNode(raw, header, scope),
+    scope === undefined ? { issues: ruleSyntaxIssues(raw) } : compileNode(raw, header, scope),
   );
 
   const issues = [

@@ -23,6 +23,11 @@ export interface Issue {
   readonly path: readonly PathKey[];
   readonly message: string;
   readonly at?: "key" | "value";
+  /**
+   * The 0-based character of the value's text the problem lies at (a CEL error inside a
+   * rule). The column points at it where the value is written on one line as it reads.
+   */
+  readonly offset?: number;
   /** A check left out, not a problem: it waits for a problem elsewhere to be fixed. */
   readonly note?: boolean;
 }

@@ -24,6 +24,8 @@ export interface SourceText {
 /** A parsed YAML file: its data and the positions of everything in it. */
 export interface YamlSource {
   readonly file: string;
+  /** The text the document was parsed from. */
+  readonly text: string;
   /** The document as plain data; `undefined` when the YAML itself is broken. */
   readonly data: unknown;
   readonly document: Document;
@@ -42,13 +44,14 @@ export function parseYaml(input: SourceText): { source: YamlSource; problems: Lo
   const problems = syntaxProblems(input.file, document, lineCounter);
 
   const data = problems.length === 0 ? document.toJS() : undefined;
-  return { source: { file: input.file, data, document, lineCounter }, problems };
+  return { source: { file: input.file, text: input.text, data, document, lineCounter }, problems };
 }
 
 /** The problem an issue makes in this file, with the line and column it points at. */
 export function toProblem(source: YamlSource, issue: Issue, nodeId?: string): LoadProblem {
   const node = issue.at === "key" ? keyNode(source, issue.path) : valueNode(source, issue.path);
-  const position = source.lineCounter.linePos(node?.range?.[0] ?? 0);
+  const start = node?.range?.[0] ?? 0;
+  const position = source.lineCounter.linePos(start + offsetShift(source, node, issue));
 
   return {
     file: source.file,
@@ -58,6 +61,31 @@ export function toProblem(source: YamlSource, issue: Issue, nodeId?: string): Lo
     ...(nodeId === undefined ? {} : { nodeId }),
     message: issue.message,
   };
+}
+
+/**
+ * How far past the start of a value its issue's `offset` lies in the text: only for a scalar
+ * written on one line exactly as it reads (plain, or quoted without escapes). Elsewhere (a
+ * block scalar, a folded line, an escape) 0: the message still says which character.
+ */
+function offsetShift(source: YamlSource, node: Node | undefined, issue: Issue): number {
+  const offset = issue.offset;
+  if (offset === undefined || issue.at === "key" || !isScalar(node) || !node.range) return 0;
+  const value = node.value;
+  if (typeof value !== "string" || offset < 0 || offset > value.length) return 0;
+
+  const written = source.text.slice(node.range[0], node.range[1]);
+  if (written.includes("\n")) return 0;
+  switch (node.type) {
+    case "PLAIN":
+      return written === value ? offset : 0;
+    case "QUOTE_DOUBLE":
+      return written === `"${value}"` ? offset + 1 : 0;
+    case "QUOTE_SINGLE":
+      return written === `'${value}'` ? offset + 1 : 0;
+    default:
+      return 0;
+  }
 }
 
 /** The node at `path`, or its nearest ancestor that exists (a missing key: its map). */

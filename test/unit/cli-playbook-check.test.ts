@@ -69,6 +69,26 @@ describe("assent playbook check", () => {
       `${dir}/playbooks/b.yaml:12:15 YAML syntax: this [ is never closed: end the list with ], or indent the lines it goes on to`,
     ]);
   });
+  test("a catalog that is not YAML still leaves every rule's syntax checked, at its character", () => {
+    const catalog = CATALOG_TEXT.replace("[service.claim_updates]", "[service.claim_updates");
+    const playbook = PLAYBOOK.replace(
+      "when: claim.days_open == 3.0",
+      'when: "!onboarding.first_project_done &&"',
+    ).replace('eligibility: claim.status == "open"', "eligibility: claim.status == (");
+    const dir = deploymentDir(catalog, { "a.yaml": playbook });
+
+    const run = check(dir);
+    assert.equal(run.status, 1);
+    assert.deepEqual(run.stderr.trimEnd().split("\n"), [
+      "playbooks not loaded, 3 problems:",
+      `${dir}/catalog.yaml:17:15 YAML syntax: this [ is never closed: end the list with ], or indent the lines it goes on to`,
+      `${dir}/playbooks/a.yaml:7:47 nodes[0].trigger.when: node claim-status-day-3: trigger.when is not valid CEL: Unexpected token: EOF (at character 34 of the rule)`,
+      `${dir}/playbooks/a.yaml:9:35 nodes[0].eligibility: node claim-status-day-3: eligibility is not valid CEL: Unexpected token: EOF (at character 18 of the rule)`,
+      "and 1 note on a check left out until the problems above are fixed:",
+      `${dir}/catalog.yaml: the playbook was checked for shape and rule syntax only: this catalog could not be read, so no node was checked against it`,
+    ]);
+  });
+
   test("a broken catalog entry leaves checks out with a note each, and still fails", () => {
     const catalog = CATALOG_TEXT.replace(
       "    freshness: 52w\n    sensitivity: location",

@@ -47,8 +47,63 @@ describe("rules are CEL type-checked against the node's context bundle", () => {
 
   test("a rule with a syntax error is refused", () => {
     assert.deepEqual(problemsWith(ELIGIBILITY, "eligibility: claim.status =="), [
-      `${FILE}:9:18 nodes[0].eligibility: ${NODE}: eligibility is not valid CEL: Unexpected token: EOF (at character 16 of the rule)`,
+      `${FILE}:9:33 nodes[0].eligibility: ${NODE}: eligibility is not valid CEL: Unexpected token: EOF (at character 16 of the rule)`,
     ]);
+  });
+
+  describe("a CEL error is placed at its character where the rule is written on one line", () => {
+    // the text written, and where the problem is: the opening quote shifts the column by one
+    const EOF_AT_16 =
+      "eligibility is not valid CEL: Unexpected token: EOF (at character 16 of the rule)";
+    const cases: [string, string, string][] = [
+      ["plain", "eligibility: claim.status ==", `9:33 nodes[0].eligibility: ${NODE}: ${EOF_AT_16}`],
+      [
+        "double-quoted",
+        'eligibility: "claim.status =="',
+        `9:34 nodes[0].eligibility: ${NODE}: ${EOF_AT_16}`,
+      ],
+      [
+        "single-quoted",
+        "eligibility: 'claim.status =='",
+        `9:34 nodes[0].eligibility: ${NODE}: ${EOF_AT_16}`,
+      ],
+      [
+        "a type error inside a quoted rule",
+        'eligibility: "claim.amount > 1.0 && claim.status > 3.0"',
+        `9:41 nodes[0].eligibility: ${NODE}: eligibility does not type-check: no such overload: string > double (at character 23 of the rule)`,
+      ],
+    ];
+    for (const [name, to, expected] of cases) {
+      test(name, () => {
+        assert.deepEqual(problemsWith(ELIGIBILITY, to), [`${FILE}:${expected}`]);
+      });
+    }
+
+    // Where the text is not the rule as it reads, the start is kept and the message says where.
+    const kept: [string, string, string][] = [
+      [
+        "an escape in a double-quoted rule",
+        'eligibility: "claim.status == \\"open\\" &&"',
+        "eligibility is not valid CEL: Unexpected token: EOF (at character 26 of the rule)",
+      ],
+      [
+        "a block scalar",
+        "eligibility: |\n      claim.status ==",
+        "eligibility is not valid CEL: Unexpected token: EOF (at character 17 of the rule)",
+      ],
+      [
+        "a plain rule folded over two lines",
+        "eligibility: claim.status\n      ==",
+        "eligibility is not valid CEL: Unexpected token: EOF (at character 16 of the rule)",
+      ],
+    ];
+    for (const [name, to, message] of kept) {
+      test(`${name}: at the start of the rule`, () => {
+        assert.deepEqual(problemsWith(ELIGIBILITY, to), [
+          `${FILE}:9:18 nodes[0].eligibility: ${NODE}: ${message}`,
+        ]);
+      });
+    }
   });
 });
 

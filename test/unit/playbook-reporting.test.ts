@@ -60,7 +60,7 @@ describe("no problem hides another", () => {
       assert.deepEqual(problemsOf(texts), [
         'catalog.yaml:32:16 attributes["claim.next_step"].freshness: expected a duration such as 30s, 15m, 24h, 7d or 52w',
         RULE_PROBLEM,
-        `${READER}:7:13 nodes[0].trigger.when: node claim-next-step: trigger.when does not type-check: Unknown variable: foo (at character 27 of the rule)`,
+        `${READER}:7:39 nodes[0].trigger.when: node claim-next-step: trigger.when does not type-check: Unknown variable: foo (at character 27 of the rule)`,
         `${READER}:10:14 nodes[0].purpose: node claim-next-step: purpose service.nope is not declared in the catalog (declared: service.claim_updates, fraud.detection, marketing.campaigns)`,
       ]);
     });
@@ -271,7 +271,31 @@ describe("golden: a YAML syntax error is one problem, at its line, in plain word
     const refused = refusal({ catalog, playbooks: [RULE_BROKEN] });
     assert.equal(refused.problems.length, 1);
     assert.deepEqual(refused.notes.map(formatProblem), [
-      "catalog.yaml: the playbook was checked for shape only: this catalog could not be read, so no node was checked against it",
+      "catalog.yaml: the playbook was checked for shape and rule syntax only: this catalog could not be read, so no node was checked against it",
+    ]);
+  });
+
+  test("golden: a catalog that is not YAML hides no rule's syntax error", () => {
+    const catalog = CATALOG_TEXT.replace("[service.claim_updates]", "[service.claim_updates");
+    const broken = PLAYBOOK.replace(
+      "when: claim.days_open == 3.0",
+      "when: '!onboarding.first_project_done &&'",
+    )
+      .replace(ELIGIBILITY, "eligibility: claim.status ==")
+      .replace(
+        '    quiet_hours: { start: "21:00", end: "08:00" }\n',
+        '    quiet_hours: { start: "21:00", end: "08:00" }\n    review: { when: "claim.amount >" }\n',
+      );
+    // A rule that only a catalog could refuse (a type error) waits for the catalog.
+    const typeError = RULE_BROKEN.replace("playbook: insurance", "playbook: other").replace(
+      "id: claim-status-day-3",
+      "id: other-node",
+    );
+    assert.deepEqual(problemsOf({ catalog, playbooks: [broken, typeError] }), [
+      "catalog.yaml:17:15 YAML syntax: this [ is never closed: end the list with ], or indent the lines it goes on to",
+      `${FILE}:7:47 nodes[0].trigger.when: ${NODE}: trigger.when is not valid CEL: Unexpected token: EOF (at character 34 of the rule)`,
+      `${FILE}:9:33 nodes[0].eligibility: ${NODE}: eligibility is not valid CEL: Unexpected token: EOF (at character 16 of the rule)`,
+      `${FILE}:18:36 nodes[0].review.when: ${NODE}: review.when is not valid CEL: Unexpected token: EOF (at character 15 of the rule)`,
     ]);
   });
 });

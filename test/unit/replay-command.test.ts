@@ -60,6 +60,25 @@ describe("assent replay refuses, naming why, before anything is written", () => 
     assertNothingWritten(dir, db, run.stderr);
   });
 
+  test("an --out under a kernel file system (Linux)", {
+    skip: process.platform !== "linux",
+  }, () => {
+    const dir = folder();
+    const db = join(dir, "r.db");
+    writeFileSync(join(dir, "one.ndjson"), `${JSON.stringify(consentLine())}\n`);
+    const cases = [
+      ["/proc/version", "it is under /proc, a kernel file system, not a file"],
+      ["/sys/kernel/notes", "it is under /sys, a kernel file system, not a file"],
+    ] as const;
+    for (const [out, why] of cases) {
+      const run = assent({}, "replay", join(dir, "one.ndjson"), "--db", db, "--out", out);
+      assert.equal(run.status, 1, out);
+      const first = run.stderr.split("\n")[0];
+      assert.equal(first, `invalid_request: cannot write --out ${out}: ${why}`);
+      assertNothingWritten(dir, db, run.stderr);
+    }
+  });
+
   test("an --out that is the replay file itself, by any path to it", () => {
     const dir = folder();
     const db = join(dir, "r.db");
@@ -149,6 +168,37 @@ describe("assent replay refuses, naming why, before anything is written", () => 
     } finally {
       await server.release();
     }
+  });
+});
+
+describe("assent replay --out a stream", () => {
+  test("is allowed: the outcomes are discarded and the replay is written", {
+    skip: process.platform !== "linux",
+  }, () => {
+    const dir = folder();
+    const db = join(dir, "r.db");
+    writeFileSync(join(dir, "one.ndjson"), `${JSON.stringify(consentLine())}\n`);
+    const run = assent({}, "replay", join(dir, "one.ndjson"), "--db", db, "--out", "/dev/null");
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(existsSync(db), true);
+  });
+
+  test("a stream is allowed too: /dev/stdout into a shell pipe gets the outcome lines", {
+    skip: process.platform !== "linux",
+  }, () => {
+    const dir = folder();
+    const db = join(dir, "r.db");
+    const file = simulatedStream(dir);
+    // Through a shell pipe, as `… --out /dev/stdout | jq` runs (Node's own stdio pipes are sockets).
+    const command = `"${process.execPath}" bin/assent.js replay "${file}" --db "${db}" --out /dev/stdout | cat`;
+    const run = spawnSync("bash", ["-o", "pipefail", "-c", command], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const lines = run.stdout.split("\n").filter((line) => line.startsWith("{"));
+    assert.ok(lines.length > 0, "no outcome line reached the pipe");
+    for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), line);
   });
 });
 
