@@ -139,6 +139,10 @@ const US_STATE_CODES: ReadonlySet<string> = new Set(
 /** The regions a jurisdiction may name, besides countries and US states. */
 const REGION_CODES: ReadonlySet<string> = new Set(["EU", "EEA", "UK"]);
 
+/** What a jurisdiction field was expected to hold, in a refusal's words. */
+export const JURISDICTION_EXPECTED =
+  "an ISO 3166-1 alpha-2 country code such as DE, US or GB, a US state such as US-CA, or a region: EU, EEA or UK";
+
 /**
  * Whether a jurisdiction is written the one way ingest accepts: an assigned ISO 3166-1 alpha-2
  * code in upper case (`NL`, `GB`), a US state or territory as `US-` and its USPS code

@@ -1,5 +1,5 @@
 import { AppError, type FieldProblem } from "../app/errors.ts";
-import { isCanonicalJurisdiction } from "../consent/jurisdiction-rules.ts";
+import { isCanonicalJurisdiction, JURISDICTION_EXPECTED } from "../consent/jurisdiction-rules.ts";
 import { decodeTcString, TC_STRING_EXPECTED, tcfRecords } from "../consent/tcf.ts";
 import type { AttributeType } from "../engine/node.ts";
 import type {
@@ -315,8 +315,7 @@ const SIGNAL_CHECKS: Partial<Record<SignalEvent, Readonly<Record<string, SignalF
     },
     jurisdiction: {
       valid: (raw) => jurisdictionOf(raw) !== undefined,
-      expected:
-        "an ISO 3166-1 alpha-2 country code such as DE, US or GB, a US state such as US-CA, or a region: EU, EEA or UK",
+      expected: JURISDICTION_EXPECTED,
     },
   },
   "suppression.recorded": {

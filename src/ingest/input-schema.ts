@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isCanonicalJurisdiction, JURISDICTION_EXPECTED } from "../consent/jurisdiction-rules.ts";
 import { CHANNELS } from "../engine/types.ts";
 import { SubjectId } from "./subject-id.ts";
 
@@ -35,7 +36,13 @@ export const ConsentInput = z.strictObject({
   capturedAt: Instant,
   expiresAt: Instant.optional(),
   express: z.boolean().optional(),
-  jurisdiction: z.string().min(2).max(10).optional(),
+  jurisdiction: z
+    .string()
+    .refine(isCanonicalJurisdiction, { error: JURISDICTION_EXPECTED })
+    .optional()
+    .describe(
+      "where the consent was captured, written as contact.updated takes it (NL, US-CA, EU)",
+    ),
   source: z.string().min(1).max(100),
   evidence: z.string().min(1).max(200).describe("an opaque reference, never personal data"),
 });

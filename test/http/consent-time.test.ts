@@ -93,3 +93,29 @@ describe("a consent record captured after its receipt", () => {
     assert.equal(checked.count, 1);
   });
 });
+
+describe("a consent record's jurisdiction", () => {
+  test("is written as contact.updated takes it: `nl`, `USA`, `us_ca` are 400 at /jurisdiction, `NL` is stored", async () => {
+    for (const jurisdiction of ["nl", "USA", "us_ca", "US-ZZ"]) {
+      const response = await postConsent("c-j", { jurisdiction, capturedAt: isoAt(NOW) });
+      assert.equal(response.statusCode, 400, jurisdiction);
+      const problem: Problem = response.json();
+      assert.deepEqual(problem.errors, [
+        {
+          pointer: "/jurisdiction",
+          detail:
+            "an ISO 3166-1 alpha-2 country code such as DE, US or GB, a US state such as US-CA, or a region: EU, EEA or UK",
+        },
+      ]);
+    }
+    assert.deepEqual((await real.store.consentView("c-j")).records, []);
+
+    const stored = await postConsent("c-j", { jurisdiction: "NL", capturedAt: isoAt(NOW) });
+    assert.equal(stored.statusCode, 201);
+    const records = (await real.store.consentView("c-j")).records;
+    assert.deepEqual(
+      records.map((record) => record.jurisdiction),
+      ["NL"],
+    );
+  });
+});
