@@ -164,7 +164,7 @@ function validateAll(
   return valid;
 }
 
-/** Every event checked against the catalog: the valid ones, and a refusal naming every bad field. */
+/** Every event checked against the catalog: the valid ones, and a refusal naming each bad field. */
 function checkAll(
   events: readonly EventInput[],
   deployment: Deployment,

@@ -1,3 +1,5 @@
+import { counted } from "./counted.ts";
+
 /**
  * The one registry of error codes. Each code has an HTTP status, a one-line meaning and the
  * shape of its details (a list of bad fields). Transports map an AppError to their own form
@@ -48,5 +50,5 @@ export class AppError extends Error {
 export function wrongFields(fields: number, items?: number, noun = "event"): string {
   const wrong = fields === 1 ? "1 field is wrong" : `${fields} fields are wrong`;
   if (items === undefined) return wrong;
-  return `${wrong} in ${items} ${noun}${items === 1 ? "" : "s"}`;
+  return `${wrong} in ${counted(items, noun)}`;
 }

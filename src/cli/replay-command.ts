@@ -12,6 +12,7 @@ import { finished } from "node:stream/promises";
 import { SingleBar } from "cli-progress";
 import { Command } from "commander";
 import { createApp } from "../app/app.ts";
+import { counted } from "../app/counted.ts";
 import { AppError } from "../app/errors.ts";
 import type { Catalog } from "../playbook/catalog.ts";
 import { type Deployment, loadDeploymentFromDir } from "../playbook/loader.ts";
@@ -161,15 +162,11 @@ async function summary(report: DurableReplayReport, store: Store): Promise<strin
   );
 }
 
-/** "1 event", "3 events". */
-function counted(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
-
 function outboxLine(pending: number): string {
   if (pending === 0) return "no deliveries are pending in this database's outbox";
-  const deliveries = pending === 1 ? "1 delivery is" : `${pending} deliveries are`;
-  return `${deliveries} pending in this database's outbox: serve delivers them`;
+  const deliveries = counted(pending, "delivery", "deliveries");
+  const are = pending === 1 ? "is" : "are";
+  return `${deliveries} ${are} pending in this database's outbox: serve delivers them`;
 }
 
 /** The --out file: NDJSON lines; a write that fails stops the replay with the path named. */

@@ -35,7 +35,8 @@ const ACCEPTS =
  * Each CloudEvent becomes one Assent event (see `ingest/cloudevents.ts`); a batch is all or
  * nothing, and a batch with malformed CloudEvents is refused with the catalog's problems of the
  * others too, in one 400. Bodies are read as `POST /v1/events` reads them (`json-body.ts`): the
- * same 415 for a compressed body, the same placed syntax errors. Answered 202 with one ingest outcome per CloudEvent, as `POST /v1/events` answers.
+ * same 415 for a compressed body, the same placed syntax errors. Answered 202 with one ingest
+ * outcome per CloudEvent, as `POST /v1/events` answers.
  */
 export function registerCloudEventRoutes(server: HttpServer, { app, guard }: RouteContext): void {
   // A child scope, so that only this route reads the CloudEvents media types.

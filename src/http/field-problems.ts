@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { AppError, type FieldProblem } from "../app/errors.ts";
+import { AppError, type FieldProblem, wrongFields } from "../app/errors.ts";
 import { expectation } from "../ingest/expectations.ts";
 
 /** A JSON pointer (RFC 6901) from a path of keys and indexes. */
@@ -44,6 +44,6 @@ export function parseInput<S extends z.ZodType>(
   }
 
   const fields = fieldProblems(result.error);
-  const count = fields.length === 1 ? "1 field is" : `${fields.length} fields are`;
-  throw new AppError("invalid_request", `the ${what} is not valid: ${count} wrong`, fields);
+  const message = `the ${what} is not valid: ${wrongFields(fields.length)}`;
+  throw new AppError("invalid_request", message, fields);
 }

@@ -116,8 +116,8 @@ function callOf(body: unknown, type: SegmentType): SegmentCall {
  * an API key with scope `ingest`. Calls map to events through the catalog's `segment:` section;
  * a batch is all or nothing: one bad call refuses the whole batch and stores nothing, so that a
  * client never has to work out which half was taken. A batch with malformed calls is refused
- * with the catalog's problems of its other calls too, in one 400, so that one resend does. `Sec-GPC: 1` on the request opts every
- * subject in it out of sale and sharing. Answered 200 `{ success: true, results }`, the
+ * with the catalog's problems of its other calls too, in one 400, so that one resend does.
+ * `Sec-GPC: 1` on the request opts every subject in it out of sale and sharing. Answered 200 `{ success: true, results }`, the
  * answer Segment's libraries expect, with one result per call.
  */
 export function registerSegmentRoutes(

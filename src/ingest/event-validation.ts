@@ -1,3 +1,4 @@
+import { counted } from "../app/counted.ts";
 import { AppError, type FieldProblem } from "../app/errors.ts";
 import { isCanonicalJurisdiction, JURISDICTION_EXPECTED } from "../consent/jurisdiction-rules.ts";
 import { decodeTcString, TC_STRING_EXPECTED, tcfRecords } from "../consent/tcf.ts";
@@ -141,7 +142,9 @@ function aheadProblems(
   const ahead = at - receivedAt;
   if (!(ahead > MAX_CLOCK_SKEW_MS)) return [];
   const iso = new Date(at).toISOString();
-  const expected = `${field} ${iso} is ${spanOf(ahead)} after this service received ${what}; at most ${spanOf(MAX_CLOCK_SKEW_MS)} ahead is accepted (clock skew)`;
+  const expected =
+    `${field} ${iso} is ${spanOf(ahead)} after this service received ${what}; ` +
+    `at most ${spanOf(MAX_CLOCK_SKEW_MS)} ahead is accepted (clock skew)`;
   return [{ pointer: `${prefix}/${field}`, expected }];
 }
 
@@ -169,10 +172,6 @@ function spanOf(ms: number): string {
   if (next === undefined || size >= 86_400_000) return whole;
   const rest = Math.floor((ms % size) / next[1]);
   return rest === 0 ? whole : `${whole} ${counted(rest, next[0])}`;
-}
-
-function counted(count: number, unit: string): string {
-  return `${count} ${unit}${count === 1 ? "" : "s"}`;
 }
 
 /** The ledger records of a `tcf.signal`, or an `invalid_consent` error naming the string. */

@@ -5,6 +5,7 @@
  * are in the ledger before its decisions are taken.
  */
 
+import { counted } from "../app/counted.ts";
 import { AppError } from "../app/errors.ts";
 import type { EventInput } from "./input-schema.ts";
 
@@ -68,7 +69,7 @@ export function ownOutcomes<T>(outcomes: readonly T[], own: readonly number[]): 
  * @example ownRefusal(error, 1, "CloudEvent")
  */
 export function ownRefusal(error: AppError, count: number, noun: string): AppError {
-  const own = ` in ${count} ${noun}${count === 1 ? "" : "s"};`;
+  const own = ` in ${counted(count, noun)};`;
   const message = error.message.replace(/ in \d+ events?;/, own);
   return new AppError(error.code, message, error.fields);
 }

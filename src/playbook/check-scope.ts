@@ -38,7 +38,7 @@ export function catalogForChecks(raw: unknown): CatalogScope | undefined {
   return { catalog: buildCatalog(file), brokenNames };
 }
 
-/** The entries of a map section that pass its schema one by one; the others' names go to `broken`. */
+/** A map section's entries that pass its schema one by one; the others' names go to `broken`. */
 function validEntries<T>(
   section: z.ZodType<Record<string, T>>,
   entries: Record<string, unknown>,

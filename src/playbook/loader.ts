@@ -114,7 +114,9 @@ function shapeOnlyNote(sources: DeploymentSources): LoadProblem {
     line: 0,
     column: 0,
     path: "",
-    message: `${files} checked for shape and rule syntax only: this catalog could not be read, so no node was checked against it`,
+    message:
+      `${files} checked for shape and rule syntax only: this catalog could not be read, ` +
+      "so no node was checked against it",
   };
 }
 

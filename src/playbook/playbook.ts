@@ -28,8 +28,8 @@ export interface DeclaredName {
 
 /**
  * Loads one playbook file, adding what it finds to `findings`. Without a scope (the catalog is
- * not YAML) only the file's own shape and its rules' syntax are checked. A check that reads a catalog entry which
- * failed its schema is left out, with a note.
+ * not YAML) only the file's own shape and its rules' syntax are checked. A check that reads a
+ * catalog entry which failed its schema is left out, with a note.
  */
 export function loadPlaybook(
   input: SourceText,

@@ -25,7 +25,7 @@ function toIssues(issue: z.core.$ZodIssue): Issue[] {
       return issue.keys.map((key) => ({
         path: [...path, key],
         at: "key",
-        message: `unknown key ${key}: ${schemaMessage(issue)}, or check its spelling and indentation`,
+        message: `unknown key ${key}: ${schemaMessage(issue)}, ${CHECK_SPELLING}`,
       }));
     case "invalid_key": {
       const reasons = issue.issues.map(schemaMessage).join("; ");
@@ -60,3 +60,5 @@ function markZodWording(issue: z.core.$ZodRawIssue): string | undefined {
   const text = typeof wording === "string" ? wording : wording?.message;
   return text === undefined ? undefined : `${ZOD_WORDING}${text}`;
 }
+
+const CHECK_SPELLING = "or check its spelling and indentation";

@@ -73,7 +73,7 @@ export class MasterKeyMissingError extends Error {
  * {@link MasterKeyMissingError} on first use, so reads that need no key (the hash chain, timers)
  * still work and one that must open sealed data says what is missing.
  *
- * @example existingMasterKey("/tmp/master.key", "/tmp/copy.db", "the key file master.key is not beside the database")
+ * @example existingMasterKey("/tmp/master.key", "/tmp/copy.db", "master.key is not beside it")
  */
 export function existingMasterKey(
   keyFile: string,

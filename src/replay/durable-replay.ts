@@ -99,7 +99,8 @@ export async function checkReplayFile(path: string, catalog: Catalog): Promise<C
   if (problems.length > 0) {
     const shown = problems.slice(0, MAX_PROBLEMS);
     const more = problems.length - shown.length;
-    const detail = `${path} has problems; nothing was replayed${more > 0 ? ` (the first ${MAX_PROBLEMS} of ${problems.length} are listed)` : ""}`;
+    const listed = more > 0 ? ` (the first ${MAX_PROBLEMS} of ${problems.length} are listed)` : "";
+    const detail = `${path} has problems; nothing was replayed${listed}`;
     throw new AppError(code ?? "invalid_request", detail, shown);
   }
   return { count, lines };
@@ -131,7 +132,9 @@ class TimeOrder {
     const since = new Date(this.latest).toISOString();
     return {
       pointer: `line ${number}: /event/occurredAt`,
-      expected: `an instant at or after ${since} (the ${this.latestKind} on line ${this.latestLine}): the replay's clock has passed it, so sort the file by time`,
+      expected:
+        `an instant at or after ${since} (the ${this.latestKind} on line ${this.latestLine}): ` +
+        "the replay's clock has passed it, so sort the file by time",
     };
   }
 }
